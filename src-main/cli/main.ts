@@ -1,0 +1,115 @@
+import { parseArgs } from 'node:util';
+import type { WorkbenchApi } from '../../shared/api.js';
+import { isWorkbenchError } from '../../shared/errors.js';
+import { GLOBAL_OPTIONS, type CliCommand, type CommandContext } from './command.js';
+import { CLI_COMMANDS } from './commands.js';
+import { EXIT, writeLine, type CliIo } from './io.js';
+
+/** How the CLI gets its WorkbenchApi; tests inject their own. */
+export interface CliDeps {
+  createApi(): Promise<WorkbenchApi & { close?(): Promise<void> }>;
+}
+
+const defaultDeps: CliDeps = {
+  async createApi() {
+    const { createWorkbench } = await import('../services/workbench.js');
+    return createWorkbench();
+  },
+};
+
+/** Runs `ewb` with `argv` (without node and script) and returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps = defaultDeps): Promise<number> {
+  const { command, rest } = findCommand(argv);
+  if (!command) {
+    const wantsHelp = argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help';
+    (wantsHelp ? io.stdout : io.stderr).write(overallHelp());
+    if (!wantsHelp) writeLine(io.stderr, `\nUnknown command: ${argv.join(' ')}`);
+    return wantsHelp ? EXIT.ok : EXIT.usage;
+  }
+
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...rest], options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
+  } catch (err) {
+    writeLine(io.stderr, `ewb ${command.name}: ${err instanceof Error ? err.message : String(err)}`);
+    writeLine(io.stderr, `usage: ewb ${command.usage}`);
+    return EXIT.usage;
+  }
+  if (parsed.values.help === true) {
+    io.stdout.write(commandHelp(command));
+    return EXIT.ok;
+  }
+
+  let api: (WorkbenchApi & { close?(): Promise<void> }) | undefined;
+  const ctx: CommandContext = {
+    io,
+    positionals: parsed.positionals,
+    options: parsed.values,
+    json: parsed.values.json === true,
+    api: async () => (api ??= await deps.createApi()),
+  };
+  try {
+    return await command.run(ctx);
+  } catch (err) {
+    return reportError(err, ctx);
+  } finally {
+    await api?.close?.();
+  }
+}
+
+function findCommand(argv: readonly string[]): { command?: CliCommand; rest: readonly string[] } {
+  // Longest match first so `profile list` wins over a hypothetical `profile`.
+  const sorted = [...CLI_COMMANDS].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
+  for (const command of sorted) {
+    const words = command.name.split(' ');
+    if (words.every((w, i) => argv[i] === w)) return { command, rest: argv.slice(words.length) };
+  }
+  return { rest: argv };
+}
+
+function reportError(err: unknown, ctx: CommandContext): number {
+  const code = isWorkbenchError(err) ? err.code : 'INTERNAL_ERROR';
+  const message = err instanceof Error ? err.message : String(err);
+  const hint = isWorkbenchError(err) ? err.hint : 'Please report this with the command you ran.';
+  if (ctx.json) {
+    writeLine(ctx.io.stdout, JSON.stringify({ error: { code, message, hint, details: isWorkbenchError(err) ? err.details : {} } }));
+  } else {
+    writeLine(ctx.io.stderr, `error: ${message}`);
+    writeLine(ctx.io.stderr, `hint:  ${hint}`);
+    writeLine(ctx.io.stderr, `code:  ${code}`);
+  }
+  return exitCodeFor(code);
+}
+
+/** Maps an error code to the documented exit code. */
+export function exitCodeFor(code: string): number {
+  if (code === 'USAGE') return EXIT.usage;
+  if (code === 'ABORTED') return EXIT.cancelled;
+  if (code.startsWith('DEVICE_') || code.startsWith('TRANSPORT_')) return EXIT.noDevice;
+  return EXIT.failed;
+}
+
+function overallHelp(): string {
+  const width = Math.max(...CLI_COMMANDS.map((c) => c.name.length));
+  const rows = CLI_COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n');
+  return [
+    'ewb — eSIM Workbench command line',
+    '',
+    'usage: ewb <command> [options]',
+    '',
+    'commands:',
+    rows,
+    '',
+    'options for every command:',
+    '  --json           machine-readable output on stdout (errors too, as {"error": …})',
+    '  -d, --device ID  the card to use (see `ewb device list`; default: the only one, else the virtual eUICC)',
+    '  -h, --help       help for the command',
+    '',
+    'exit codes: 0 ok · 1 operation failed · 2 usage error · 3 no usable device · 130 cancelled',
+    '',
+  ].join('\n');
+}
+
+function commandHelp(command: CliCommand): string {
+  return [`usage: ewb ${command.usage}`, '', command.summary, ...(command.details ? ['', command.details] : []), ''].join('\n');
+}
