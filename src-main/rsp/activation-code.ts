@@ -47,7 +47,7 @@ export function parseActivationCode(input: string): ActivationCode {
   if (ccFlag !== '' && ccFlag !== '0' && ccFlag !== '1') {
     throw invalid('AC_BAD_CC_FLAG', `The confirmation-code flag is "${ccFlag}"; it must be 1, 0 or empty.`, 'Ask the operator for a corrected code.', { flag: ccFlag });
   }
-  if (matchingId !== matchingId.trim() || /[\u0000-\u001f]/.test(matchingId)) {
+  if (matchingId !== matchingId.trim() || [...matchingId].some((ch) => ch.charCodeAt(0) < 0x20)) {
     throw invalid('AC_BAD_MATCHING_ID', 'The matching ID contains spaces or control characters at its ends.', 'Re-type the code exactly as printed, without spaces around the $ separators.');
   }
   return {
