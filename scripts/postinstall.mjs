@@ -1,22 +1,12 @@
 // Runs after `npm install` / `npm ci`. It never fails the install: it only explains which optional
 // native parts are missing on this machine and what that means for the user.
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { electronBinaryPath } from './electron-binary.mjs';
 
 const require = createRequire(import.meta.url);
 const notes = [];
 
-function electronBinaryPresent() {
-  try {
-    const dir = dirname(require.resolve('electron/package.json'));
-    return existsSync(join(dir, 'path.txt')) && existsSync(join(dir, 'dist'));
-  } catch {
-    return false;
-  }
-}
-
-if (!electronBinaryPresent()) {
+if (electronBinaryPath() === undefined) {
   notes.push(
     'Electron binary: not downloaded (offline machine or ELECTRON_SKIP_BINARY_DOWNLOAD).\n' +
       '  `npm start` will serve the same UI as a web shell on http://127.0.0.1 instead of a desktop window.\n' +
