@@ -47,3 +47,30 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/**
+ * Hex bytes from a pasted log line: takes the longest run of whitespace-separated hex tokens
+ * (`81 E2 91 00 06 BF 3E 03 5C 01 5A`, `BF3E035C015A`), ignoring timestamps, arrows and words around
+ * it. Plain hex input is returned as `fromHex` would. Raises HEX_INVALID when no hex is found.
+ */
+export function hexFromLogText(text: string): Uint8Array {
+  try {
+    return fromHex(text);
+  } catch {
+    // fall through: not plain hex, look for the hex run inside the line(s)
+  }
+  const tokens = text.split(/[\s,;|]+/).filter((t) => t.length > 0);
+  const isHexToken = (t: string): boolean => /^(0x)?([0-9a-fA-F]{2})+$/.test(t.replace(/:/g, ''));
+  let best: string[] = [];
+  let run: string[] = [];
+  for (const token of tokens) {
+    if (isHexToken(token)) {
+      run.push(token);
+      if (run.join('').length > best.join('').length) best = [...run];
+    } else run = [];
+  }
+  if (best.length === 0) {
+    throw new WorkbenchError('HEX_INVALID', 'No hexadecimal bytes found in the input.', 'Paste the bytes as hex, e.g. "BF 2E 00" or a log line containing them.');
+  }
+  return fromHex(best.join(''));
+}
