@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 // Four suites, as in ARCHITECTURE.md §5. `vitest run` runs them all; `--project NAME` picks one.
 export default defineConfig({
   test: {
+    reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], testTimeout: 60_000 } },
