@@ -3,6 +3,7 @@
  * handler (the ISD-R logic) and its answer into response data; `EcasdApplet` is the ECASD, which only
  * needs to be selectable here.
  */
+import { isWorkbenchError } from '../../../shared/errors.js';
 import { concatBytes, fromHex } from '../../../shared/hex.js';
 import type { ParsedCommandApdu } from '../../card/apdu.js';
 import type { AppletContext, CardApplet, CardReply } from './applet.js';
@@ -83,6 +84,8 @@ export class Es10Applet implements CardApplet {
     } catch (err) {
       const sw = statusOfError(err);
       if (sw !== undefined) return { sw };
+      // A request the handler cannot even parse is the card's "wrong data", not a technical problem.
+      if (isWorkbenchError(err) && /^(TLV|SCHEMA)_/.test(err.code)) return { sw: SW.WRONG_DATA };
       throw err;
     }
   }

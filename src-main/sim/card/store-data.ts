@@ -12,24 +12,6 @@ const P1_LAST = 0x91;
 
 export type StoreDataStep = { kind: 'more' } | { kind: 'complete'; request: Uint8Array } | { kind: 'error'; sw: number };
 
-/** Total encoded length of the BER-TLV at the start of `b`, or undefined when its header is cut short. */
-function tlvLength(b: Uint8Array): number | undefined {
-  let i = 1;
-  if (((b[0] ?? 0) & 0x1f) === 0x1f) {
-    while (i < b.length && ((b[i] ?? 0) & 0x80) !== 0) i++;
-    i++;
-  }
-  const first = b[i];
-  if (first === undefined) return undefined;
-  i++;
-  if (first < 0x80) return i + first;
-  const n = first & 0x7f;
-  if (n === 0 || n > 3 || i + n > b.length) return undefined;
-  let len = 0;
-  for (let j = 0; j < n; j++) len = (len << 8) | (b[i + j] ?? 0);
-  return i + n + len;
-}
-
 /** Collects the blocks of one request per channel; a new block 00 starts over. */
 export class StoreDataAssembler {
   readonly #maxSize: number;
@@ -61,9 +43,11 @@ export class StoreDataAssembler {
     this.#blocks.push(data);
     this.#size += data.length;
     if (cmd.p1 === P1_MORE) return { kind: 'more' };
+    // Not checked for being one whole TLV: LoadBoundProfilePackage sends pieces of BF36 (its header with
+    // BF23, the A1/A3 headers) as separate requests. The handler parses and answers 6A80 when malformed.
     const request = concatBytes(...this.#blocks);
     this.reset();
-    return tlvLength(request) === request.length ? { kind: 'complete', request } : { kind: 'error', sw: SW.WRONG_DATA };
+    return { kind: 'complete', request };
   }
 
   #fail(sw: number): StoreDataStep {

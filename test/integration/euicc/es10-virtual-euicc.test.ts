@@ -118,10 +118,7 @@ describe('Es10Client on the virtual eUICC', () => {
     }
   });
 
-  // KNOWN BUG in src-main/sim/card/store-data.ts: the STORE DATA assembler requires every reassembled
-  // request to be one complete TLV and answers 6A80 to BPP segments ('BF36 header + BF23', 'A1 header').
-  // Remove `.fails` once the virtual card accepts LoadBoundProfilePackage segments.
-  it.fails('downloads, lists, enables (with channel reopen), handles notifications and deletes', async () => {
+  it('downloads, lists, enables (with channel reopen), handles notifications and deletes', async () => {
     const { euicc, session, smdp } = await virtualCard();
     try {
       await withEs10(session, async (es10) => {

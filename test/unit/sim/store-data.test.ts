@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../../shared/hex.js';
 import { parseCommandApdu } from '../../../src-main/card/apdu.js';
+import { parseTlv } from '../../../src-main/codec/ber-tlv.js';
 import { cardStatusError } from '../../../src-main/sim/card/applet.js';
 import { Es10Applet, buildIsdrFci } from '../../../src-main/sim/card/es10-applet.js';
 import { StoreDataAssembler } from '../../../src-main/sim/card/store-data.js';
@@ -30,14 +31,14 @@ describe('StoreDataAssembler', () => {
     expect(a.push(block(0x91, 0, 'BF2E00')).kind).toBe('complete');
   });
 
-  it('rejects a bad P1, an empty block, an oversized request and a request that is not one TLV', () => {
+  it('rejects a bad P1, an empty block, an oversized request and accepts a piece of a TLV', () => {
     const a = new StoreDataAssembler(8);
     expect(a.push(block(0x01, 0, 'BF2E00'))).toEqual({ kind: 'error', sw: 0x6a86 });
     expect(a.push(parseCommandApdu(fromHex('80E2910000')))).toEqual({ kind: 'error', sw: 0x6700 });
     expect(a.push(block(0x11, 0, 'BF2E06010203'))).toEqual({ kind: 'more' });
     expect(a.push(block(0x91, 1, '040506'))).toEqual({ kind: 'error', sw: 0x6a84 });
-    expect(a.push(block(0x91, 0, 'BF2E0500'))).toEqual({ kind: 'error', sw: 0x6a80 });
-    expect(a.push(block(0x91, 0, 'BF2E0000'))).toEqual({ kind: 'error', sw: 0x6a80 });
+    // Pieces of a TLV are legal (LoadBoundProfilePackage sends the BF36 header with BF23 alone).
+    expect(a.push(block(0x91, 0, 'BF3681A0BF2300'))).toEqual({ kind: 'complete', request: fromHex('BF3681A0BF2300') });
   });
 
   it('restarts when a new block 00 arrives mid-sequence', () => {
@@ -77,6 +78,17 @@ describe('Es10Applet', () => {
     expect(await send('80E2910003BF3600')).toBe('6A88');
     expect(await send('80E2910003BF2E00')).toBe('6F00');
     expect(await send('80E2910103BF2E00')).toBe('6A86');
+  });
+
+  it('answers 6A80 when the handler cannot parse the request', async () => {
+    const handler = async (request: Uint8Array) => {
+      parseTlv(request); // a handler that parses, as the ISD-R does
+      return null;
+    };
+    const { send } = makeCard({ protocol: 'T=1', handler });
+    await send('00A4040C10A0000005591010FFFFFFFF8900000100');
+    expect(await send('80E2910004BF2E0500')).toBe('6A80'); // length claims 5 bytes, 0 follow
+    expect(await send('80E2910003BF2E00')).toBe('9000');
   });
 
   it('uses the configured AID and FCI, and builds the placeholder FCI with E0 { 82 version }', async () => {
