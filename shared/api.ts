@@ -215,6 +215,192 @@ export interface DecodeResult {
   readonly text: string;
 }
 
+// ---- Diagnostics (ATR, T=0 traces, live card and modem probes) ----
+
+export type DiagSeverity = 'error' | 'warning' | 'info';
+
+/** One diagnosis: what the user sees, why, what to do, and the observations that made it fire. */
+export interface DiagFinding {
+  /** Stable id of the rule, e.g. `blank-euicc`, `pin-required`, `atr-bad-tck`, `probe-step-failed:eid`. */
+  readonly ruleId: string;
+  readonly severity: DiagSeverity;
+  readonly title: string;
+  readonly symptom: string;
+  readonly cause: string;
+  readonly fix: string;
+  readonly evidence: readonly string[];
+}
+
+/** A decoded Answer To Reset (ISO 7816-3). */
+export interface DiagAtr {
+  /** The ATR bytes, spaced hex. */
+  readonly hex: string;
+  /** One line, e.g. "T=0, T=15 · Fi 512 / Di 32 · 223.1 kbit/s at 3.57 MHz". */
+  readonly summary: string;
+  readonly convention: 'direct' | 'inverse' | 'unknown';
+  readonly protocols: readonly number[];
+  /** TS, T0, TAi/TBi/TCi/TDi, historical bytes, TCK — each with its meaning. */
+  readonly fields: readonly { readonly name: string; readonly hex: string; readonly explanation: string }[];
+  /** Structural problems (bad TCK, truncated, trailing bytes …). */
+  readonly issues: readonly { readonly code: string; readonly message: string; readonly offset?: number }[];
+}
+
+/** One TPDU of a decoded T=0 trace, as a protocol analyzer lists it. */
+export interface DiagTraceEntry {
+  readonly no: number;
+  /** Capture time in seconds, when the capture has one. */
+  readonly time?: number;
+  readonly command: string;
+  readonly header: string;
+  readonly decoded: string;
+  readonly details?: readonly string[];
+  /** Command data (PIN values masked). */
+  readonly data?: string;
+  readonly response?: string;
+  readonly sw?: string;
+  readonly status: string;
+  readonly outcome: 'complete' | 'no-answer' | 'incomplete';
+  readonly notes?: readonly string[];
+}
+
+export interface DiagTrace {
+  readonly format: 'hex' | 'csv' | 'bytes';
+  readonly byteCount: number;
+  readonly atr?: DiagAtr;
+  readonly entries: readonly DiagTraceEntry[];
+  /** Bytes that could not be decoded, input lines that could not be read. */
+  readonly problems: readonly { readonly offset?: number; readonly line?: number; readonly entry?: number; readonly message: string }[];
+  /** The whole listing as text (what `ewb diag trace` prints). */
+  readonly listing: string;
+}
+
+export type DiagStepStatus = 'ok' | 'warning' | 'failed' | 'skipped';
+
+/** One step of a live probe (read the ATR, select the ISD-R, read EF.ICCID …). */
+export interface DiagProbeStep {
+  readonly id: string;
+  readonly title: string;
+  readonly status: DiagStepStatus;
+  /** What the step found, in one line. */
+  readonly result: string;
+  readonly details?: readonly string[];
+  /** `seq` of the APDU log rows this step sent (rows are in the report's `apduLog`). */
+  readonly apduSeqs?: readonly number[];
+}
+
+/** What a card probe learned about the card. `unknown` = not observed (step skipped or failed). */
+export interface DiagCardSummary {
+  readonly atr?: string;
+  readonly mf: 'present' | 'absent' | 'unknown';
+  readonly isdr: 'present' | 'absent' | 'unknown';
+  /** SGP.22 version from the ISD-R's FCI. */
+  readonly sgp22Version?: string;
+  readonly ecasd: 'present' | 'absent' | 'unknown';
+  readonly eid?: string;
+  readonly iccid?: string;
+  /** `present` with `iccid` set when EF.ICCID was read; `absent` when the card has no EF.ICCID (blank eUICC). */
+  readonly iccidStatus: 'present' | 'absent' | 'unknown';
+  /** Applications listed in EF.DIR. */
+  readonly applications: readonly { readonly aid: string; readonly label?: string; readonly name?: string }[];
+  readonly usim: 'present' | 'absent' | 'unknown';
+  /** PIN1 as a VERIFY without data reports it (no PIN is ever sent). */
+  readonly pin: { readonly status: 'not-required' | 'required' | 'blocked' | 'puk-blocked' | 'not-available' | 'unknown'; readonly retriesLeft?: number };
+}
+
+/**
+ * A transport choice: `pcsc`, `virtual`, `at-channel` (+CCHO/+CGLA), `at-csim` (+CSIM), `qmi` (QMI logical
+ * channels), `qmi-sap` (QMI UIM SAP), `qmicli`, or `none` (nothing reaches the card).
+ */
+export interface DiagRecommendation {
+  readonly transport: string;
+  /** Why this transport. */
+  readonly reason: string;
+  /** What to do next, e.g. "Download the first profile over this computer's network". */
+  readonly nextStep: string;
+}
+
+/** The modem part of a probe (AT or QMI), in one shape for both. */
+export interface DiagModemProbe {
+  readonly kind: 'at' | 'qmi';
+  /** Port or device, e.g. `/dev/ttyUSB2`, `/dev/cdc-wdm0`. */
+  readonly label: string;
+  /** False when this probe could not run at all (transport missing, port busy); see `unavailableReason`. */
+  readonly available: boolean;
+  readonly unavailableReason?: string;
+  /** Identity and state, e.g. { label: '+CPIN?', value: 'ERROR', meaning: 'no usable SIM' }. */
+  readonly facts: readonly { readonly label: string; readonly value: string; readonly meaning?: string }[];
+  /** Which card-access methods work (+CSIM, +CCHO/+CGLA, +CRSM, QMI logical channel, QMI SAP). */
+  readonly access: readonly { readonly method: string; readonly works: boolean; readonly detail: string }[];
+  readonly recommendation?: DiagRecommendation;
+  /** AT commands and answers, or QMI messages, in order. */
+  readonly transcript: readonly string[];
+}
+
+export interface DiagProbe {
+  /** Device id (or port) that was probed. */
+  readonly target: string;
+  readonly steps: readonly DiagProbeStep[];
+  /** Absent when no card access was possible at all. */
+  readonly card?: DiagCardSummary;
+  readonly modems: readonly DiagModemProbe[];
+  /** The transport to use and the next step, from the modem and card probes together. */
+  readonly recommendation: DiagRecommendation;
+  /** How the card was reached, e.g. "logical channels refused by the modem (blank eUICC): using QMI UIM SAP". */
+  readonly notices: readonly string[];
+}
+
+/** Everything one diagnosis produced; the UI renders it and it exports as JSON, Markdown or HTML. */
+export interface DiagnosticReport {
+  readonly kind: 'atr' | 'trace' | 'probe';
+  /** ISO 8601. */
+  readonly createdAt: string;
+  readonly device?: { readonly id: string; readonly label?: string; readonly kind?: string };
+  /** One sentence: the most important finding or "No known problem pattern found". */
+  readonly summary: string;
+  /** Most severe first. */
+  readonly findings: readonly DiagFinding[];
+  readonly atr?: DiagAtr;
+  readonly trace?: DiagTrace;
+  readonly probe?: DiagProbe;
+  /** The APDUs a probe exchanged (PIN data redacted by the card layer). */
+  readonly apduLog?: readonly ApduLogRow[];
+}
+
+export type DiagReportFormat = 'json' | 'markdown' | 'html';
+
+/** A report rendered for saving: HTML is self-contained (no scripts, no external resources). */
+export interface RenderedDiagReport {
+  readonly format: DiagReportFormat;
+  /** Suggested file name, e.g. `ewb-probe-2025-01-01T120000Z.md`. */
+  readonly fileName: string;
+  readonly mimeType: string;
+  readonly content: string;
+}
+
+/** A profile waiting for this eUICC at an SM-DS (ES11 event), ready to download. */
+export interface DiscoveredEvent {
+  readonly eventId: string;
+  /** SM-DP+ (or cascaded SM-DS) that holds the profile. */
+  readonly smdpAddress: string;
+  /** Activation code that downloads it (`LPA:1$<smdpAddress>$<eventId>`). */
+  readonly activationCode: string;
+}
+
+/** What the running workbench is connected to: hardware and the embedded virtual devices. */
+export interface EnvironmentInfo {
+  /** Where settings, virtual card state and the notification queue live. */
+  readonly dataDir: string;
+  /** The built-in virtual eUICC, when enabled (the default with no hardware). */
+  readonly virtualEuicc?: { readonly deviceId: string; readonly eid: string };
+  /**
+   * The local test SM-DP+ on loopback, when running, with activation codes of its released orders —
+   * for training and trying the download flow without an operator.
+   */
+  readonly testSmdp?: { readonly address: string; readonly activationCodes: readonly string[] };
+  /** TLS verification is off for ES9+ (explicit insecure option). Always shown as a warning. */
+  readonly insecureTls: boolean;
+}
+
 /** Everything the implementation pushes to front ends. */
 export type WorkbenchEvent =
   | { readonly type: 'devices-changed'; readonly devices: readonly DeviceSummary[] }
@@ -291,6 +477,42 @@ export interface WorkbenchApi {
   /** Decodes a BER-TLV / SGP.22 blob given as hex (spaces, 0x and newlines allowed). */
   decode(hex: string): Promise<DecodeResult>;
 
+  /**
+   * Asks the eUICC's root SM-DS (or `smdsAddress`) for profiles waiting for this eUICC (ES11).
+   * Each event comes with the activation code that downloads it through {@link startDownload}.
+   */
+  discoverProfiles(deviceId: string, options?: { smdsAddress?: string }): Promise<DiscoveredEvent[]>;
+
+  /** Data directory, virtual devices and local test servers of this workbench. */
+  environment(): Promise<EnvironmentInfo>;
+
+
+  /**
+   * Diagnostics: decodes an Answer To Reset given as hex (spaces, 0x, colons allowed) field by field —
+   * TS, T0, interface bytes, Fi/Di and bit rate, historical bytes, TCK — and diagnoses it. Bad card data
+   * is reported in the report (`atr.issues`, findings); rejects only an empty input (`USAGE`) or one without hex (`HEX_INVALID`).
+   */
+  analyzeAtr(hex: string): Promise<DiagnosticReport>;
+
+  /**
+   * Diagnostics: decodes an ISO 7816 T=0 I/O-line capture (hex byte stream such as `0x00 0xA4 …`, plain
+   * hex, or a logic-analyzer CSV export; optionally starting with ATR/PPS) into a protocol-analyzer
+   * listing and runs the diagnosis rules over it. Never rejects on broken captures (they become
+   * `trace.problems`); rejects only an empty input (`USAGE`).
+   */
+  analyzeTrace(text: string): Promise<DiagnosticReport>;
+
+  /**
+   * Diagnostics: probes a device live — for modems the AT or QMI side (identity, SIM state, which
+   * card-access commands work), then the card (ATR, ISD-R/ECASD, EID, EF.DIR, EF.ICCID, USIM, PIN status
+   * without sending a PIN) — and ends with a recommended transport and next step. Each failing step
+   * becomes a finding, not a rejection. `deviceId` omitted: the default device.
+   */
+  probeDevice(deviceId?: string): Promise<DiagnosticReport>;
+
+  /** Renders a report (as returned by the calls above) as JSON, Markdown or self-contained HTML for saving. */
+  renderDiagnosticReport(report: DiagnosticReport, format: DiagReportFormat): Promise<RenderedDiagReport>;
+
   /** Receives every {@link WorkbenchEvent}. */
   subscribe(listener: (event: WorkbenchEvent) => void): Unsubscribe;
 }
@@ -316,6 +538,12 @@ export const WORKBENCH_METHODS = [
   'getApduLog',
   'clearApduLog',
   'decode',
+  'discoverProfiles',
+  'environment',
+  'analyzeAtr',
+  'analyzeTrace',
+  'probeDevice',
+  'renderDiagnosticReport',
 ] as const satisfies readonly Exclude<keyof WorkbenchApi, 'subscribe'>[];
 
 export type WorkbenchMethod = (typeof WORKBENCH_METHODS)[number];
