@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `ewb` launcher. A packaged build runs the compiled CLI from dist/; a source checkout runs the
-// TypeScript directly through tsx, so `npx ewb …` works right after `npm ci` without a build step.
+// `ewb` launcher. A source checkout runs the TypeScript directly through tsx, so `npx ewb …` works
+// right after `npm ci` and never runs a stale build; a packaged app (no sources) runs dist/.
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -10,7 +10,7 @@ const compiled = join(root, 'dist', 'src-main', 'cli', 'main.js');
 const source = join(root, 'src-main', 'cli', 'main.ts');
 
 let entry = compiled;
-if (!existsSync(compiled)) {
+if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
   register();
   entry = source;

@@ -8,11 +8,13 @@ import { EXIT, writeLine, type CliIo } from './io.js';
 /** How the CLI gets its WorkbenchApi; tests inject their own. */
 export interface CliDeps {
   createApi(): Promise<WorkbenchApi & { close?(): Promise<void> }>;
+  /** Stops long-running commands; default: SIGINT/SIGTERM of this process. */
+  readonly signal?: AbortSignal;
 }
 
 const defaultDeps: CliDeps = {
   async createApi() {
-    const { createWorkbench } = await import('../services/workbench.js');
+    const { createWorkbench } = await import('../services/create-workbench.js');
     return createWorkbench();
   },
 };
@@ -41,20 +43,45 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
   }
 
   let api: (WorkbenchApi & { close?(): Promise<void> }) | undefined;
+  const interrupt = deps.signal === undefined && command.handlesInterrupt === true ? processInterrupt() : undefined;
+  const signal = deps.signal ?? interrupt?.signal;
   const ctx: CommandContext = {
     io,
     positionals: parsed.positionals,
     options: parsed.values,
     json: parsed.values.json === true,
     api: async () => (api ??= await deps.createApi()),
+    ...(signal === undefined ? {} : { signal }),
   };
   try {
     return await command.run(ctx);
   } catch (err) {
     return reportError(err, ctx);
   } finally {
+    interrupt?.dispose();
     await api?.close?.();
   }
+}
+
+/**
+ * SIGINT/SIGTERM abort the returned signal so the command can clean up (cancel its operation, close
+ * its servers). A second signal while it does so ends the process at once with 130.
+ */
+function processInterrupt(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    if (controller.signal.aborted) process.exit(EXIT.cancelled);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }
 
 function findCommand(argv: readonly string[]): { command?: CliCommand; rest: readonly string[] } {

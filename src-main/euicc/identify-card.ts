@@ -3,8 +3,8 @@
  * plain SIM/UICC answers SELECT of the MF (UICC class 00, or GSM class A0 for 2G SIMs). Works on any
  * CardSession; every channel it opens is closed again. Transport failures (removed card) are thrown.
  */
-import { isWorkbenchError } from '../../../shared/errors.js';
-import type { CardSession } from '../../card/card-session.js';
+import { isWorkbenchError } from '../../shared/errors.js';
+import type { CardSession } from '../card/card-session.js';
 
 /**
  * ISD-R AIDs tried in order: the SGP.22 one, then the non-standard ones some removable eSIMs use

@@ -6,7 +6,7 @@
  */
 import { isWorkbenchError } from '../../shared/errors.js';
 import { PcscContext } from '../../src-main/links/pcsc-context.js';
-import { PcscDeviceProvider } from '../../src-main/transports/pcsc/pcsc-device-provider.js';
+import { PcscDeviceProvider } from '../../src-main/services/providers/pcsc-provider.js';
 
 const context = new PcscContext();
 const startError = await context.start().then(

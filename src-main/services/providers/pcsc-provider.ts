@@ -10,10 +10,10 @@ import { ApduLog } from '../../card/apdu-log.js';
 import { CardSession } from '../../card/card-session.js';
 import type { PcscProtocolChoice, PcscReaderState, PcscShareMode } from '../../links/pcsc-context.js';
 import { PcscContext } from '../../links/pcsc-context.js';
-import type { DeviceProvider, OpenedDevice } from '../../services/devices.js';
-import type { CardType } from './identify-card.js';
-import { identifyCard } from './identify-card.js';
-import { PcscCardTransport, pcscTransportId } from './pcsc-transport.js';
+import type { DeviceProvider, OpenedDevice } from '../devices.js';
+import type { CardType } from '../../euicc/identify-card.js';
+import { identifyCard } from '../../euicc/identify-card.js';
+import { PcscCardTransport, pcscTransportId } from '../../transports/pcsc/pcsc-transport.js';
 
 export interface PcscDeviceProviderOptions {
   /** Shared with whoever listens to hotplug events; default a context of its own (closed by close()). */

@@ -4,7 +4,7 @@ import { ApduLog } from '../../../src-main/card/apdu-log.js';
 import { CardSession } from '../../../src-main/card/card-session.js';
 import { EcasdApplet, Es10Applet } from '../../../src-main/sim/card/es10-applet.js';
 import { VirtualCardTransport } from '../../../src-main/sim/card/in-process-transport.js';
-import { identifyCard } from '../../../src-main/transports/pcsc/identify-card.js';
+import { identifyCard } from '../../../src-main/euicc/identify-card.js';
 import { ScriptedRawCard } from '../../helpers/scripted-card.js';
 import { TEST_PROFILE, echoHandler, makeCard } from '../../helpers/sim-card.js';
 

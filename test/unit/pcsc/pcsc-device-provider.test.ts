@@ -4,7 +4,7 @@ import { ApduLog } from '../../../src-main/card/apdu-log.js';
 import { PcscContext } from '../../../src-main/links/pcsc-context.js';
 import { libraryLoadError } from '../../../src-main/links/pcsc-library.js';
 import { DeviceManager } from '../../../src-main/services/devices.js';
-import { PcscDeviceProvider, readerOfDeviceId } from '../../../src-main/transports/pcsc/pcsc-device-provider.js';
+import { PcscDeviceProvider, readerOfDeviceId } from '../../../src-main/services/providers/pcsc-provider.js';
 import { FakePcscDaemon, fakeCardOf } from '../../helpers/pcsc-fake.js';
 import { TEST_PROFILE, makeCard } from '../../helpers/sim-card.js';
 
