@@ -26,6 +26,7 @@ import type {
   WorkbenchEvent,
 } from '../../shared/api.js';
 import { hexFromLogText } from '../../shared/hex.js';
+import { parseCommandApdu } from '../card/apdu.js';
 import { ApduLog, type ApduLogEntry } from '../card/apdu-log.js';
 import { CardSession } from '../card/card-session.js';
 import { describe, formatDescribed } from '../codec/describe.js';
@@ -208,8 +209,12 @@ export class Workbench implements WorkbenchApi {
   }
 
   async decode(hex: string): Promise<DecodeResult> {
-    const result = describe(hexFromLogText(hex));
-    return { nodes: result.nodes, ...(result.error ? { error: result.error } : {}), text: formatDescribed(result) };
+    const bytes = hexFromLogText(hex);
+    // A pasted STORE DATA command APDU (as the APDU log shows them) decodes to its ES10 payload.
+    const storeData = storeDataPayload(bytes);
+    const result = describe(storeData?.data ?? bytes);
+    const text = formatDescribed(result);
+    return { nodes: result.nodes, ...(result.error ? { error: result.error } : {}), text: storeData ? `${storeData.header}\n${text}` : text };
   }
 
   discoverProfiles(deviceId: string, options: { smdsAddress?: string } = {}): Promise<DiscoveredEvent[]> {
@@ -267,6 +272,19 @@ export class Workbench implements WorkbenchApi {
     const rsp = this.#parts.rsp;
     if (!rsp) throw new Error('This workbench was built without the download features (WorkbenchParts.rsp).');
     return rsp;
+  }
+}
+
+/** The data field of a STORE DATA command APDU (CLA 8x/Cx, INS E2, consistent Lc), else undefined. */
+function storeDataPayload(bytes: Uint8Array): { header: string; data: Uint8Array } | undefined {
+  if (bytes.length < 6 || (bytes[0] ?? 0) < 0x80 || bytes[1] !== 0xe2) return undefined;
+  try {
+    const cmd = parseCommandApdu(bytes);
+    if (!cmd.data) return undefined;
+    const p1 = cmd.p1.toString(16).toUpperCase().padStart(2, '0');
+    return { header: `STORE DATA (P1 ${p1}, block ${cmd.p2}, ${cmd.data.length} bytes of data)`, data: cmd.data };
+  } catch {
+    return undefined; // not a well-formed APDU: decode the bytes as they are
   }
 }
 
