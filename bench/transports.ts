@@ -1,7 +1,7 @@
 /**
  * Transport overhead: ES10c.GetProfilesInfo latency and full profile download wall time through each
  * transport, as ratios to the in-process virtual eUICC measured in the same run. Each transport is
- * one row of TRANSPORT_ROWS (add QMI etc. as rows); a row whose tools are missing is skipped and the
+ * one row of TRANSPORT_ROWS (adding a transport is adding a row); a row whose tools are missing is skipped and the
  * reason printed. Every row gets a fresh RSP lab (test SM-DP+ on loopback + virtual eUICC with one
  * installed profile). Run: `npx tsx bench/transports.ts`. Writes bench/results/transports.json.
  */
@@ -23,6 +23,9 @@ import { createProfile } from '../src-main/sim/euicc/state.js';
 import { VPCD_DEFAULT_PORT } from '../src-main/sim/vpcd/vpcd-protocol.js';
 import { createAtCardTransport, openAtModem } from '../src-main/transports/at/modem.js';
 import { PcscCardTransport } from '../src-main/transports/pcsc/pcsc-transport.js';
+import { openQmiCard } from '../src-main/transports/qmi/open-qmi-card.js';
+import type { QmiCardMode } from '../src-main/transports/qmi/open-qmi-card.js';
+import { startVirtualQmiModem } from '../src-main/sim/qmi-modem/start-virtual-qmi-modem.js';
 import { VPCD_SLOTS, insertIntoVpcd } from '../test/helpers/pcsc-vpcd.js';
 import { startRspLab } from '../test/helpers/rsp-lab.js';
 import { TEST_PROFILE } from '../test/helpers/sim-card.js';
@@ -49,6 +52,27 @@ interface TransportRow {
 
 function onPath(binary: string): boolean {
   return (process.env.PATH ?? '/usr/bin').split(':').some((d) => existsSync(join(d, binary)));
+}
+
+/**
+ * The virtual QMI modem (seed EM7455 row) on a socat pty, QMUX on the character-device link. Every
+ * session opens the card afresh as the services do: client id, card status, then a logical channel or
+ * a SAP connection — and a SAP session ends with the disconnect and the modem's re-probe of the card.
+ */
+function qmiRow(name: string, mode: Exclude<QmiCardMode, 'auto'>): TransportRow {
+  return {
+    name,
+    unavailable: async () => (onPath('socat') ? undefined : 'not installed: socat'),
+    attach: async (card) => {
+      const modem = await startVirtualQmiModem({ card, profile: 'sierra-em7455', endpoints: [{ kind: 'pty' }] });
+      const location = { kind: 'qmux-device', path: modem.ptyPath ?? '' } as const;
+      return {
+        note: `${modem.modem.profile.name}, ${mode === 'sap' ? 'UIM SAP' : 'open logical channel + send APDU'}`,
+        open: async () => (await openQmiCard({ location, mode })).transport,
+        detach: () => modem.close(),
+      };
+    },
+  };
 }
 
 const TRANSPORT_ROWS: readonly TransportRow[] = [
@@ -104,6 +128,8 @@ const TRANSPORT_ROWS: readonly TransportRow[] = [
       };
     },
   },
+  qmiRow('QMI UIM SAP (virtual modem, socat pty)', 'sap'),
+  qmiRow('QMI logical channel (virtual modem, socat pty)', 'channel'),
 ];
 
 function median(values: readonly number[]): number {

@@ -12,7 +12,9 @@ import { packageInfo } from './app-info.js';
 import type { DeviceProvider } from './devices.js';
 import { startEmbedded } from './embedded.js';
 import type { Embedded } from './embedded.js';
+import { AtDeviceProvider } from './providers/at-provider.js';
 import { PcscDeviceProvider } from './providers/pcsc-provider.js';
+import { QmiDeviceProvider } from './providers/qmi-provider.js';
 import { VirtualDeviceProvider } from './providers/virtual-provider.js';
 import { rspFeatures } from './rsp.js';
 import { Workbench } from './workbench.js';
@@ -72,7 +74,7 @@ export async function createWorkbench(options: WorkbenchOptions = {}): Promise<W
   const embedded = useEmbedded ? await startEmbedded({ dataDir, ...(pkiDir ? { pkiDir } : {}) }) : undefined;
   const providers: DeviceProvider[] = [];
   if (embedded) providers.push(new VirtualDeviceProvider(embedded.euicc));
-  if (useHardware) providers.push(new PcscDeviceProvider());
+  if (useHardware) providers.push(new PcscDeviceProvider(), new AtDeviceProvider({ env }), new QmiDeviceProvider({ env }));
   providers.push(...(options.providers ?? []));
 
   const trust = await trustFor(dataDir, embedded);

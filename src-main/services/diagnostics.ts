@@ -11,6 +11,7 @@
  * card through the device's provider (which picks QMI SAP for a refused blank eUICC) and probes the
  * card. Run it under the device's card lock: it is one operation on the card.
  */
+import { parseQmiDeviceId } from './providers/qmi-provider.js';
 import type { DeviceSummary, DiagnosticReport, DiagReportFormat, RenderedDiagReport } from '../../shared/api.js';
 import { ApduLog } from '../card/apdu-log.js';
 import { CardSession } from '../card/card-session.js';
@@ -44,15 +45,18 @@ export type ModemTarget =
   | { readonly kind: 'qmi'; readonly location: QmiProbeLocation; readonly slot?: number };
 
 /**
- * The modem behind a device id of the usual forms: `at:<port>` → AT; `qmi:<device>[:<slot>]` → QMI
- * on the character device. Other kinds (virtual, pcsc, qmicli) have no modem side to probe.
+ * The modem behind a device id: `at:<port>` → AT; `qmi:[proxy:|mbim:|mbim-proxy:]<device>` → QMI on
+ * that carrier (the QMI provider's id forms). Other kinds (virtual, pcsc) have no modem side to probe.
  */
 export function modemTargetOf(deviceId: string): ModemTarget | undefined {
   const at = /^at:(.+)$/.exec(deviceId);
   if (at?.[1]) return { kind: 'at', path: at[1] };
-  const qmi = /^qmi:(.+?)(?::(\d+))?$/.exec(deviceId);
-  if (qmi?.[1]) return { kind: 'qmi', location: { kind: 'qmux-device', path: qmi[1] }, ...(qmi[2] ? { slot: Number(qmi[2]) } : {}) };
-  return undefined;
+  if (!deviceId.startsWith('qmi:')) return undefined;
+  try {
+    return { kind: 'qmi', location: parseQmiDeviceId(deviceId).location };
+  } catch {
+    return undefined; // a malformed id: the probe reports the card side only
+  }
 }
 
 export interface ProbeDeviceDeps {
