@@ -8,11 +8,16 @@ export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 export interface CommandContext {
   readonly io: CliIo;
   readonly positionals: readonly string[];
-  readonly options: Readonly<Record<string, string | boolean | string[] | boolean[] | undefined>>;
+  readonly options: Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>;
   /** `--json`: machine output on stdout, nothing else there. */
   readonly json: boolean;
   /** The in-process WorkbenchApi, created on first use (commands like `decode` need no device). */
   api(): Promise<WorkbenchApi>;
+  /**
+   * Aborts on SIGINT/SIGTERM for commands with `handlesInterrupt` (tests pass their own). A download
+   * cancels its operation; a server shuts down cleanly.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** One row of the command table: adding a command is adding a row. */
@@ -25,6 +30,11 @@ export interface CliCommand {
   /** Extra help text (examples, notes). */
   readonly details?: string;
   readonly options?: OptionSpec;
+  /**
+   * The command stops cleanly through `ctx.signal` on Ctrl-C / SIGTERM (servers, downloads). Other
+   * commands keep Node's default: the process ends at once.
+   */
+  readonly handlesInterrupt?: boolean;
   run(ctx: CommandContext): Promise<number>;
 }
 

@@ -8,8 +8,13 @@ import type {
   CardInfo,
   DecodeResult,
   DeviceSummary,
+  DiagModemProbe,
+  DiscoveredEvent,
+  DiagnosticReport,
   DownloadRequest,
+  EnvironmentInfo,
   NotificationSummary,
+  OperationPrompt,
   OperationResult,
   ProfileOpResult,
   ProfileRef,
@@ -20,6 +25,9 @@ import type {
   WorkbenchEvent,
 } from '../../shared/api.js';
 import { WorkbenchError } from '../../shared/errors.js';
+import { analyzeAtr, analyzeTrace, probeDevice, renderDiagnosticReport } from '../../src-main/services/diagnostics.js';
+import { virtualProbeTransport } from './diag-probe.js';
+import { TEST_PROFILE } from './sim-card.js';
 
 export const FAKE_VIRTUAL_ID = 'virtual:default';
 export const FAKE_QMI_ID = 'qmi:/dev/cdc-wdm0';
@@ -37,6 +45,12 @@ export const FAKE_DEVICES: readonly DeviceSummary[] = [
     reason: 'Modem refuses the blank eUICC; using QMI SAP.',
   },
   { id: FAKE_PCSC_ID, kind: 'pcsc', label: 'ACS ACR39U 00 00', status: 'absent', reason: 'No card in the reader.' },
+];
+
+/** Events the fake SM-DS has for every eUICC (`discoverProfiles`). */
+export const FAKE_EVENTS: readonly DiscoveredEvent[] = [
+  { eventId: 'EVT-0001', smdpAddress: 'smdp.example.com', activationCode: 'LPA:1$smdp.example.com$EVT-0001' },
+  { eventId: 'EVT-0002', smdpAddress: 'smdp2.example.com', activationCode: 'LPA:1$smdp2.example.com$EVT-0002' },
 ];
 
 /** 1×1 PNG, enough to exercise icon rendering. */
@@ -102,7 +116,46 @@ const DOWNLOAD_STEPS = [
   ['send-notifications', 'Sending the install notification'],
 ] as const;
 
-export function createFakeWorkbench(): FakeWorkbench {
+/** What the QMI side of the fake EM7455 reports for its blank eUICC (the card part of its probe is real). */
+const FAKE_QMI_MODEM: DiagModemProbe = {
+  kind: 'qmi',
+  label: '/dev/cdc-wdm0',
+  available: true,
+  facts: [
+    { label: 'Card status (slot 1)', value: 'present; applications: none', meaning: 'a card is present but the modem found no usable application (a blank eUICC looks like this)' },
+    { label: 'Physical slot', value: 'slot 1: card present, active as logical slot 1, ICCID none, eUICC' },
+    { label: 'QMI UIM SAP', value: 'not tried', meaning: 'connecting SAP takes the card from the modem; opening the card uses it when logical channels are refused' },
+  ],
+  access: [
+    { method: 'QMI Open Logical Channel (ISD-R)', works: false, detail: 'The modem refused to open a logical channel: AccessDenied (82)' },
+  ],
+  recommendation: { transport: 'qmi-sap', reason: 'The modem refuses logical channels to the profile-less eUICC; QMI UIM SAP still gives raw access to the card.', nextStep: 'Open the card through QMI UIM SAP.' },
+  transcript: ['> UIM Get Card Status', '< Get Card Status: ok', '> UIM Open Logical Channel (ISD-R)', '< Open Logical Channel: AccessDenied (82)'],
+};
+
+/**
+ * A real probe of a virtual card standing in for the device: the blank eUICC behind the fake QMI modem
+ * (reached through "SAP"), the test profile in the virtual eUICC.
+ */
+async function fakeProbe(deviceId: string, summary: DeviceSummary): Promise<DiagnosticReport> {
+  const qmi = deviceId === FAKE_QMI_ID;
+  const transport = virtualProbeTransport(qmi ? undefined : { ...TEST_PROFILE, pin1Enabled: false }, qmi ? { id: 'qmi:/dev/cdc-wdm0:1', label: 'cdc-wdm0 slot 1 (QMI UIM SAP)', kind: 'qmi' } : undefined);
+  const notices = qmi ? ['logical channels refused by the modem (blank eUICC): using QMI UIM SAP'] : [];
+  const report = await probeDevice(deviceId, {
+    open: async () => ({ transport, notices, accessMode: summary.accessMode ?? 'virtual' }),
+    describe: async () => summary,
+    modemOf: () => undefined,
+  });
+  if (!qmi || !report.probe) return report;
+  return { ...report, probe: { ...report.probe, modems: [FAKE_QMI_MODEM] } };
+}
+
+export interface FakeWorkbenchOptions {
+  /** Downloads ask for this confirmation code (unless the request carries it) before the consent. */
+  readonly confirmationCode?: string;
+}
+
+export function createFakeWorkbench(options: FakeWorkbenchOptions = {}): FakeWorkbench {
   const listeners = new Set<(event: WorkbenchEvent) => void>();
   const calls: Array<[string, unknown[]]> = [];
   const profiles = new Map<string, ProfileSummary[]>([[FAKE_VIRTUAL_ID, initialProfiles()], [FAKE_QMI_ID, []]]);
@@ -153,6 +206,16 @@ export function createFakeWorkbench(): FakeWorkbench {
   };
   const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 20));
 
+  /** Emits a prompt of `op` and waits for its answer (or the cancellation). */
+  async function askPrompt(op: FakeOperation, prompt: OperationPrompt): Promise<PromptAnswer | 'cancel'> {
+    const answer = await new Promise<PromptAnswer | 'cancel'>((resolve) => {
+      op.answer = resolve;
+      emit({ type: 'operation-prompt', operationId: op.id, prompt });
+    });
+    op.answer = undefined;
+    return answer;
+  }
+
   async function runDownload(op: FakeOperation, request: DownloadRequest): Promise<void> {
     const iccid = `89444765000012${String(2000 + nextOperation).padStart(5, '0')}`;
     const smdpAddress = request.activationCode?.split('$')[1] ?? request.smdpAddress ?? 'smdp.example.com';
@@ -160,21 +223,25 @@ export function createFakeWorkbench(): FakeWorkbench {
       await tick();
       if (op.result) return;
       emit({ type: 'operation-progress', operationId: op.id, deviceId: op.deviceId, step, percent: Math.round((index / DOWNLOAD_STEPS.length) * 100), message });
+      if (step === 'authenticate-client' && options.confirmationCode !== undefined && request.confirmationCode !== options.confirmationCode) {
+        // Asks for the code until it is right; three wrong answers fail the download.
+        for (let wrong = 0; ; wrong++) {
+          const answer = await askPrompt(op, { kind: 'confirmation-code', promptId: `${op.id}-cc-${wrong}`, ...(wrong === 0 ? {} : { attemptsLeft: 3 - wrong }) });
+          if (answer === 'cancel') return finish(op, { operationId: op.id, status: 'cancelled' });
+          if (answer.kind === 'confirmation-code' && answer.code === options.confirmationCode) break;
+          if (wrong === 2) {
+            const error = { code: 'RSP_CONFIRMATION_CODE_WRONG', message: 'The confirmation code is wrong.', hint: 'Ask the operator for the right code.', details: {} };
+            return finish(op, { operationId: op.id, status: 'failed', error });
+          }
+        }
+      }
       if (step === 'consent' && !request.autoConsent) {
-        const answer = await new Promise<PromptAnswer | 'cancel'>((resolve) => {
-          op.answer = resolve;
-          emit({
-            type: 'operation-prompt',
-            operationId: op.id,
-            prompt: {
-              kind: 'consent',
-              promptId: `${op.id}-consent`,
-              timeoutMs: 60_000,
-              preview: { iccid, serviceProviderName: 'Demo Mobile', profileName: 'Demo 1 GB', profileClass: 'operational', icon: TINY_ICON, policyRules: ['ppr1'], smdpAddress },
-            },
-          });
+        const answer = await askPrompt(op, {
+          kind: 'consent',
+          promptId: `${op.id}-consent`,
+          timeoutMs: 60_000,
+          preview: { iccid, serviceProviderName: 'Demo Mobile', profileName: 'Demo 1 GB', profileClass: 'operational', icon: TINY_ICON, policyRules: ['ppr1'], smdpAddress },
         });
-        op.answer = undefined;
         if (answer === 'cancel' || (answer.kind === 'consent' && !answer.accept)) {
           return finish(op, { operationId: op.id, status: 'cancelled' });
         }
@@ -320,6 +387,37 @@ export function createFakeWorkbench(): FakeWorkbench {
       record('decode', [hex]);
       const clean = hex.replace(/0x|\s/gi, '').toUpperCase();
       return { nodes: [{ tag: clean.slice(0, 2), name: 'unknown', offset: 0, length: clean.length / 2 - 2, hex: clean }], text: clean };
+    },
+    async discoverProfiles(deviceId, options) {
+      record('discoverProfiles', [deviceId, options]);
+      device(deviceId);
+      return FAKE_EVENTS.map((e) => ({ ...e }));
+    },
+    async environment(): Promise<EnvironmentInfo> {
+      record('environment', []);
+      return {
+        dataDir: '/home/tech/.local/share/esim-workbench',
+        virtualEuicc: { deviceId: FAKE_VIRTUAL_ID, eid: '89049032123451234512345678901235' },
+        testSmdp: { address: 'testsmdpplus1.example.com:8443', activationCodes: ['LPA:1$testsmdpplus1.example.com:8443$EWB-TEST-0001'] },
+        insecureTls: false,
+      };
+    },
+    async analyzeAtr(hex) {
+      record('analyzeAtr', [hex]);
+      return analyzeAtr(hex);
+    },
+    async analyzeTrace(text) {
+      record('analyzeTrace', [text]);
+      return analyzeTrace(text);
+    },
+    async probeDevice(deviceId) {
+      record('probeDevice', [deviceId]);
+      const id = deviceId ?? FAKE_VIRTUAL_ID;
+      return fakeProbe(id, device(id));
+    },
+    async renderDiagnosticReport(report, format) {
+      record('renderDiagnosticReport', [report.kind, format]);
+      return renderDiagnosticReport(report, format);
     },
     subscribe(listener) {
       listeners.add(listener);
