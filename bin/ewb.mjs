@@ -15,6 +15,11 @@ if (existsSync(source)) {
   register();
   entry = source;
 }
+// `ewb … | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 const { runCli } = await import(pathToFileURL(entry).href);
 process.exitCode = await runCli(process.argv.slice(2), {
   stdin: process.stdin,

@@ -63,12 +63,7 @@ async function startWeb(reason) {
   try {
     api = await createWorkbenchApi();
   } catch (err) {
-    fail(
-      err?.code === 'APP_SERVICES_MISSING'
-        ? 'eSIM Workbench cannot start: the workbench implementation is missing.'
-        : 'eSIM Workbench cannot start: creating the workbench failed.',
-      err,
-    );
+    fail('eSIM Workbench cannot start: creating the workbench failed.', err);
   }
   const shell = await startWebShell({ api, host: options.host, port: Number(options.port), staticDir: join(root, 'dist', 'renderer') });
   console.log(`\neSIM Workbench web shell — ${reason}\n\n  Open: ${shell.url}\n`);

@@ -1,34 +1,23 @@
 /**
- * Where the desktop app and `npm start` get their WorkbenchApi. The implementation lives in
- * src-main/services (`createWorkbench()`); until it lands, this module reports its absence clearly.
+ * Where the desktop app and `npm start` get their WorkbenchApi: the one implementation in
+ * src-main/services (`createWorkbench()`, settings from the environment: EWB_HOME, EWB_VIRTUAL …).
  */
 import type { WorkbenchApi } from '../../shared/api.js';
-import { WorkbenchError } from '../../shared/errors.js';
-
-const SERVICES_MODULE = '../services/workbench.js';
-
-// Swap for the typed static import once src-main/services/workbench.ts exists:
-//   const loadServices = (): Promise<unknown> => import('../services/workbench.js');
-const loadServices = (): Promise<unknown> => import(SERVICES_MODULE);
-
-function servicesMissing(cause: unknown): WorkbenchError {
-  return new WorkbenchError(
-    'APP_SERVICES_MISSING',
-    'The workbench services (src-main/services/workbench.ts, createWorkbench) are not available.',
-    'Build or add src-main/services first; the front ends only adapt that implementation.',
-    { cause, details: { module: SERVICES_MODULE } },
-  );
-}
+import { WorkbenchError, isWorkbenchError } from '../../shared/errors.js';
+import { createWorkbench } from '../services/create-workbench.js';
 
 /** Creates the real WorkbenchApi (virtual eUICC + local test SM-DP+ by default, per the services). */
 export async function createWorkbenchApi(): Promise<WorkbenchApi> {
-  let services: unknown;
   try {
-    services = await loadServices();
+    return await createWorkbench();
   } catch (err) {
-    throw servicesMissing(err);
+    // A WorkbenchError already says what failed and what to do; anything else gets that framing here.
+    if (isWorkbenchError(err)) throw err;
+    throw new WorkbenchError(
+      'APP_START_FAILED',
+      err instanceof Error ? err.message : String(err),
+      'Check the data directory ($EWB_HOME, default ~/.local/share/esim-workbench) is writable; EWB_VIRTUAL=0 starts without the virtual eUICC.',
+      { cause: err },
+    );
   }
-  const create = (services as { createWorkbench?: unknown }).createWorkbench;
-  if (typeof create !== 'function') throw servicesMissing(new Error('createWorkbench is not exported'));
-  return (create as () => WorkbenchApi | Promise<WorkbenchApi>)();
 }
