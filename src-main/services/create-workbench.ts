@@ -6,6 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { EnvironmentInfo } from '../../shared/api.js';
+import { WorkbenchError } from '../../shared/errors.js';
 import { loadTrustStore, trustStoreOf } from '../rsp/tls-trust.js';
 import type { TrustStore } from '../rsp/tls-trust.js';
 import { packageInfo } from './app-info.js';
@@ -34,6 +35,11 @@ export interface WorkbenchOptions {
   readonly insecureTls?: boolean;
   /** STORE DATA segment size (EWB_STORE_DATA_SEGMENT; 120 for modems that fail long APDUs). */
   readonly storeDataSegmentSize?: number;
+  /**
+   * FQDN[:port] → address:port routes for ES9+/ES11 (EWB_HOST_OVERRIDES="host=127.0.0.1:8443,…"), e.g. to
+   * reach a test SM-DP+ started with `ewb sim smdp` while TLS still checks the FQDN.
+   */
+  readonly hostOverrides?: Readonly<Record<string, string>>;
   /** Non-standard ISD-R AID (EWB_ISDR_AID). */
   readonly isdrAid?: string;
   readonly env?: NodeJS.ProcessEnv;
@@ -46,6 +52,17 @@ export function resolveDataDir(options: { dataDir?: string; env?: NodeJS.Process
   if (env['EWB_HOME']) return path.resolve(env['EWB_HOME']);
   const base = env['XDG_DATA_HOME'] || path.join(os.homedir(), '.local', 'share');
   return path.join(base, 'esim-workbench');
+}
+
+/** `host[:port]=address:port` pairs, comma-separated. */
+export function parseHostOverrides(text: string | undefined): Record<string, string> {
+  const routes: Record<string, string> = {};
+  for (const pair of (text ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+    const [from, to] = pair.split('=').map((p) => p.trim());
+    if (!from || !to) throw new WorkbenchError('CONFIG_INVALID', `EWB_HOST_OVERRIDES entry "${pair}" is not host=address:port.`, 'Write it like testsmdpplus1.example.com=127.0.0.1:8443 (comma-separated for several).');
+    routes[from.toLowerCase()] = to;
+  }
+  return routes;
 }
 
 function flag(value: string | undefined, fallback: boolean): boolean {
@@ -90,7 +107,7 @@ export async function createWorkbench(options: WorkbenchOptions = {}): Promise<W
     providers,
     ...(segment === undefined ? {} : { storeDataSegmentSize: segment }),
     ...(isdrAid === undefined ? {} : { isdrAid }),
-    rsp: rspFeatures({ dataDir, es9: { trust, insecure: insecureTls, hostOverrides: embedded?.hostOverrides ?? {} } }),
+    rsp: rspFeatures({ dataDir, es9: { trust, insecure: insecureTls, hostOverrides: { ...parseHostOverrides(env['EWB_HOST_OVERRIDES']), ...options.hostOverrides, ...embedded?.hostOverrides } } }),
     environment,
     onClose: async () => {
       await embedded?.close();
