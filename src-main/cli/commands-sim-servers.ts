@@ -81,11 +81,14 @@ export const simSmdpCommand: CliCommand = {
     const smdp = await startTestSmdp({ pki, listen: { host: '127.0.0.1', port }, orders, ...(profilesDir === undefined ? {} : { profilesDir }) });
     try {
       const released = smdp.orders.list().filter((o) => o.state === 'released' && o.matchingId !== '');
-      const activationCodes = released.map((o) => smdp.activationCode(o.matchingId, { confirmationCodeRequired: o.confirmationCodeRequired }));
-      if (ctx.json) printJson(ctx.io.stdout, { url: smdp.url, host: smdp.host, port: smdp.port, pkiDir, activationCodes });
+      const activationCodes = released.map((o) => smdp.activationCode(o.matchingId, { withPort: false, confirmationCodeRequired: o.confirmationCodeRequired }));
+      // The LPA dials the FQDN of the TLS certificate; this route sends it to the loopback server.
+      const hostOverrides = `${smdp.host}=127.0.0.1:${smdp.port}`;
+      if (ctx.json) printJson(ctx.io.stdout, { url: smdp.url, host: smdp.host, port: smdp.port, pkiDir, activationCodes, hostOverrides });
       else {
         writeLine(ctx.io.stdout, `Test SM-DP+ ${smdp.host} listening on ${smdp.url} (PKI ${pkiDir})`);
-        writeLine(ctx.io.stdout, `The LPA must resolve ${smdp.host} to 127.0.0.1. Activation codes:`);
+        writeLine(ctx.io.stdout, `In the LPA's shell: export EWB_HOST_OVERRIDES=${hostOverrides} EWB_PKI_DIR=${pkiDir}`);
+        writeLine(ctx.io.stdout, 'Activation codes:');
         released.forEach((o, i) => writeLine(ctx.io.stdout, `  ${activationCodes[i] ?? ''}   ICCID ${o.iccid}`));
         writeLine(ctx.io.stderr, 'Ctrl-C to stop.');
       }

@@ -144,9 +144,10 @@ describe('ewb sim start / status', () => {
 describe('ewb sim smdp', () => {
   it('serves HTTPS with the PKI’s TLS certificate, prints activation codes, stops on the signal', async () => {
     const ewb = startEwb(['sim', 'smdp', '--pki', pkiDir, '--order', 'SPRING:8944476500001224158', '--order', 'SUMMER', '--json']);
-    const info = (await ewb.firstJson()) as { url: string; host: string; port: number; activationCodes: string[] };
+    const info = (await ewb.firstJson()) as { url: string; host: string; port: number; activationCodes: string[]; hostOverrides: string };
     expect(info.host).toBe('testsmdpplus1.example.com');
-    expect(info.activationCodes).toEqual([`LPA:1$testsmdpplus1.example.com:${info.port}$SPRING`, `LPA:1$testsmdpplus1.example.com:${info.port}$SUMMER`]);
+    expect(info.activationCodes).toEqual(['LPA:1$testsmdpplus1.example.com$SPRING', 'LPA:1$testsmdpplus1.example.com$SUMMER']);
+    expect(info.hostOverrides).toBe(`testsmdpplus1.example.com=127.0.0.1:${info.port}`);
     const subject = await new Promise<string>((resolve, reject) => {
       const tls = tlsConnect({ host: '127.0.0.1', port: info.port, servername: info.host, rejectUnauthorized: false }, () => {
         const cert = tls.getPeerCertificate();
@@ -180,7 +181,7 @@ describe('ewb sim smdp', () => {
   it('serves the default order when given none', async () => {
     const ewb = startEwb(['sim', 'smdp', '--pki', pkiDir, '--json']);
     const info = (await ewb.firstJson()) as { port: number; activationCodes: string[] };
-    expect(info.activationCodes).toEqual([`LPA:1$testsmdpplus1.example.com:${info.port}$EWB-TEST-0001`]);
+    expect(info.activationCodes).toEqual(['LPA:1$testsmdpplus1.example.com$EWB-TEST-0001']);
     expect((await ewb.stop()).code).toBe(0);
   });
 });
