@@ -187,6 +187,8 @@ export async function startEs9Server(options: Es9ServerOptions): Promise<Es9Serv
       key: options.tls.key.export({ format: 'pem', type: 'pkcs8' }),
       minVersion: 'TLSv1.2',
       ciphers: TLS12_CIPHERS,
+      // A download keeps one connection: on a 9600-baud card the PIR comes minutes after the BPP.
+      keepAliveTimeout: 300_000,
     },
     (req, res) => {
       handle(req, res).catch((err: unknown) => {
