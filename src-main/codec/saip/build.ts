@@ -22,7 +22,7 @@ import {
   encodeSpn,
   padFF,
   pinBlock,
-} from './file-coding.js';
+} from '../ef-coding.js';
 import { ProfileElement } from './schemas.js';
 import type { FcpValue, FileManagementItemValue, FileValue, ProfileElementValue } from './schemas.js';
 import { FILE_DESCRIPTOR, SAIP_TEMPLATES } from './templates.js';

@@ -9,7 +9,7 @@ import { toHex } from '../../../shared/hex.js';
 import { readTlvHeader, tagToHex } from '../ber-tlv.js';
 import { decodeDetailed } from '../schema.js';
 import { decodeIccid } from '../sgp22/values.js';
-import { decodeImsi, decodeSpn, fromSwappedBcd, pinFromBlock } from './file-coding.js';
+import { decodeImsi, decodeSpn, fromSwappedBcd, pinFromBlock } from '../ef-coding.js';
 import { PROFILE_ELEMENT_NAMES, ProfileElement, SAIP_SERVICES } from './schemas.js';
 import type { FcpValue, FileManagementItemValue, FileValue, ProfileElementValue, SaipService } from './schemas.js';
 import { SAIP_TEMPLATES, WELL_KNOWN_FILES } from './templates.js';

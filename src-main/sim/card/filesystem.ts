@@ -7,7 +7,7 @@
 import { concatBytes, fromHex } from '../../../shared/hex.js';
 import { findCardFile, type FileStructure } from '../../card/files.js';
 import type { EuiccState, ProfileRecord } from '../euicc/state.js';
-import { DIR_RECORD_LENGTH, encodeDirRecord, encodeIccid } from './ef-content.js';
+import { DIR_RECORD_LENGTH, encodeDirRecord, encodeIccidFile } from '../../codec/ef-coding.js';
 import { tlv } from './tlv.js';
 
 export type AccessCondition = 'always' | 'pin1' | 'adm' | 'never';
@@ -192,7 +192,7 @@ type RecordKey = 'adn' | 'sms';
 /** Transparent body of `node`, or undefined when it is a record file. */
 export function readTransparent(node: FileNode, profile: ProfileRecord): Uint8Array | undefined {
   const key = node.content;
-  if (key === 'iccid') return encodeIccid(profile.iccid);
+  if (key === 'iccid') return encodeIccidFile(profile.iccid);
   if (key === 'pl' || key === 'imsi' || key === 'spn' || key === 'ad') return fromHex(profile.files[key]);
   return undefined;
 }

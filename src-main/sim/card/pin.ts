@@ -6,7 +6,7 @@
 import type { ParsedCommandApdu } from '../../card/apdu.js';
 import type { PinState, ProfileRecord } from '../euicc/state.js';
 import type { CardReply } from './applet.js';
-import { pinFromBlock } from './ef-content.js';
+import { pinFromBlock } from '../../codec/ef-coding.js';
 import { SW, swRetriesLeft } from './sw.js';
 
 export const PIN_INS = { verify: 0x20, change: 0x24, disable: 0x26, enable: 0x28, unblock: 0x2c } as const;

@@ -6,7 +6,7 @@
 import { WorkbenchError } from '../../../shared/errors.js';
 import { toHex } from '../../../shared/hex.js';
 import { DEFAULT_ATR_HEX } from '../card/atr.js';
-import { encodeAd, encodeAdnRecord, encodeImsi, encodePl, encodeSpn, emptySmsRecord } from '../card/ef-content.js';
+import { encodeAd, encodeAdnRecord, encodeImsi, encodePl, encodeSpn, emptySmsRecord } from '../../codec/ef-coding.js';
 
 export const EUICC_STATE_VERSION = 1;
 
@@ -179,7 +179,7 @@ export interface TestProfileOptions {
 
 /** A profile with plausible file contents, for demos and tests (an installed BPP fills the same shape). */
 export function createProfile(o: TestProfileOptions): ProfileRecord {
-  const spn = o.serviceProviderName ?? 'Workbench Telecom';
+  const spn = o.serviceProviderName ?? 'Workbench Mobile';
   const adnCount = Math.max(o.adnRecords ?? 10, o.contacts?.length ?? 0);
   const adn = Array.from({ length: adnCount }, (_, i) => {
     const c = o.contacts?.[i];

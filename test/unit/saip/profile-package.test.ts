@@ -112,6 +112,6 @@ describe('SAIP profile package', () => {
     expect(err.details).toMatchObject({ peIndex: 5, offset: usim?.offset, type: 'usim' });
     expectCode(() => parseProfilePackage(concatBytes(pkg, fromHex('AA 00'))), 'SAIP_MALFORMED');
     expectCode(() => buildProfilePackage({ ...BASE, iccid: '12' }), 'SAIP_OPTIONS_INVALID');
-    expectCode(() => buildProfilePackage({ ...BASE, imsi: 'x' }), 'SAIP_VALUE_INVALID');
+    expectCode(() => buildProfilePackage({ ...BASE, imsi: 'x' }), 'EF_VALUE_INVALID');
   });
 });

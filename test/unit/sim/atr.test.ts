@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromHex } from '../../../shared/hex.js';
 import { DEFAULT_ATR_HEX, linkTimeMs, parseAtr } from '../../../src-main/sim/card/atr.js';
-import { decodeImsi, encodeIccid, encodeImsi, encodeSpn, pinFromBlock } from '../../../src-main/sim/card/ef-content.js';
+import { decodeImsi, encodeIccidFile as encodeIccid, encodeImsi, encodeSpn, pinFromBlock } from '../../../src-main/codec/ef-coding.js';
 
 describe('ATR', () => {
   it('default ATR offers T=0 and T=1 with TA1 96 and a correct TCK', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../../shared/hex.js';
-import { encodeAdnRecord, encodeIccid, encodeImsi, pinBlock } from '../../../src-main/sim/card/ef-content.js';
+import { encodeAdnRecord, encodeIccidFile as encodeIccid, encodeImsi, pinBlock } from '../../../src-main/codec/ef-coding.js';
 import { enabledProfile } from '../../../src-main/sim/euicc/state.js';
 import { TEST_PROFILE, makeCard } from '../../helpers/sim-card.js';
 

@@ -1,13 +1,13 @@
 /**
- * Contents of the classic files a SAIP profile fills (3GPP TS 31.102, ETSI TS 102 221, GSM 03.38):
- * EF.IMSI, EF.SPN, EF.AD, EF.ACC, EF.DIR, EF.ADN records, PIN blocks — encoders for the package
- * builder and decoders for the package parser.
+ * Contents of the classic files of a SIM/USIM (3GPP TS 31.102, ETSI TS 102 221, GSM 03.38): EF.ICCID,
+ * EF.IMSI, EF.SPN, EF.AD, EF.ACC, EF.PL, EF.DIR, EF.ADN/EF.SMS records, PIN blocks. One coding for the
+ * SAIP package builder/parser and the virtual card's file system.
  */
-import { WorkbenchError } from '../../../shared/errors.js';
-import { concatBytes, fromHex } from '../../../shared/hex.js';
+import { WorkbenchError } from '../../shared/errors.js';
+import { concatBytes, fromHex } from '../../shared/hex.js';
 
 function invalid(what: string, value: string, hint: string): WorkbenchError {
-  return new WorkbenchError('SAIP_VALUE_INVALID', `Invalid ${what}: '${value}'.`, hint, { details: { what, value } });
+  return new WorkbenchError('EF_VALUE_INVALID', `Invalid ${what}: '${value}'.`, hint, { details: { what, value } });
 }
 
 /** `bytes` cut or padded with FF to `length`. */
@@ -31,6 +31,17 @@ export function fromSwappedBcd(bytes: Uint8Array): string {
   for (const b of bytes) s += (b & 0x0f).toString(16) + (b >> 4).toString(16);
   const end = s.indexOf('f');
   return (end < 0 ? s : s.slice(0, end)).toUpperCase();
+}
+
+/** EF.ICCID (10 bytes) from the ICCID digits as printed (18–20 digits). */
+export function encodeIccidFile(iccid: string): Uint8Array {
+  if (!/^\d{18,20}$/.test(iccid)) throw invalid('ICCID', iccid, 'An ICCID has 18 to 20 decimal digits, e.g. 8944476500001234567.');
+  return padFF(swappedBcd(iccid), 10);
+}
+
+/** EF.PL (ETSI TS 102 221 §13.5): two-letter language codes, padded to 10 bytes. */
+export function encodePl(languages: readonly string[]): Uint8Array {
+  return padFF(new TextEncoder().encode(languages.join('')), 10);
 }
 
 // --------------------------------------------------------------------------------------------- IMSI
