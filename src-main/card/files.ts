@@ -49,10 +49,15 @@ export function findCardFile(fid: string, parent?: string): CardFileDef | undefi
   return CARD_FILES.find((f) => f.fid === id && (parent === undefined || f.parent === parent)) ?? CARD_FILES.find((f) => f.fid === id);
 }
 
+/** AID of the ISD-R, the target of every ES10 function (SGP.22); some removable eSIMs use another. */
+export const ISD_R_AID = 'A0000005591010FFFFFFFF8900000100';
+/** AID of the ECASD (eUICC certificate store). */
+export const ECASD_AID = 'A0000005591010FFFFFFFF8900000200';
+
 /** Well-known application identifiers (SGP.22 §1.1 of the digest, ETSI TS 101 220). */
 export const KNOWN_AIDS: readonly { readonly aid: string; readonly name: string; readonly prefixMatch?: boolean }[] = [
-  { aid: 'A0000005591010FFFFFFFF8900000100', name: 'ISD-R' },
-  { aid: 'A0000005591010FFFFFFFF8900000200', name: 'ECASD' },
+  { aid: ISD_R_AID, name: 'ISD-R' },
+  { aid: ECASD_AID, name: 'ECASD' },
   { aid: 'A0000005591010FFFFFFFF8900000D00', name: 'ISD-P executable load file' },
   { aid: 'A0000005591010FFFFFFFF8900000E00', name: 'ISD-P module' },
   { aid: 'A0000005591010FFFFFFFF89000010', name: 'ISD-P', prefixMatch: true },

@@ -9,6 +9,7 @@
  * and the recorder tags it with its step. On channel-only transports (AT+CCHO, QMI logical channels)
  * the basic-channel steps are skipped with the reason; a failing step is recorded, never thrown.
  */
+import { ECASD_AID } from '../card/files.js';
 import type { DiagCardSummary, DiagRecommendation } from '../../shared/api.js';
 import { isWorkbenchError } from '../../shared/errors.js';
 import { fromHex, toHex } from '../../shared/hex.js';
@@ -23,7 +24,6 @@ import { parseAtr, summarizeAtr } from './atr.js';
 import { emptyFacts, selectResultOf, type CommandFact, type DiagnosisFacts, type PinState, type SelectFact } from './facts.js';
 import type { ProbeRecorder } from './probe-recorder.js';
 
-export const ECASD_AID = 'A0000005591010FFFFFFFF8900000200';
 /** USIM RID + application code (ETSI TS 101 220): selectable by partial AID when EF.DIR is missing. */
 export const USIM_AID_PREFIX = 'A0000000871002';
 const MAX_DIR_RECORDS = 16;

@@ -9,10 +9,10 @@
  */
 import type { DiagRecommendation } from '../../shared/api.js';
 import { isWorkbenchError } from '../../shared/errors.js';
-import { toHex } from '../../shared/hex.js';
+import { fromHex, toHex } from '../../shared/hex.js';
 import type { QmuxLink } from '../links/qmux-link.js';
 import { openQmuxLink, qmuxLocationDevice, type QmuxLocation } from '../links/qmux-open.js';
-import { ISD_R_AID } from '../transports/qmi/open-qmi-card.js';
+import { ISD_R_AID } from '../card/files.js';
 import { QmuxConnection, type QmiClient } from '../transports/qmi/qmi-client.js';
 import { qmiBytes } from '../transports/qmi/qmi-codec.js';
 import { UIM } from '../transports/qmi/qmi-messages.js';
@@ -130,7 +130,7 @@ class QmiProber {
     const transport = new QmiUimChannelTransport(this.client, { slot: this.slot, info: { id: `qmi-probe:${label}`, label, kind: 'qmi' } });
     this.transcript.push('> UIM Open Logical Channel (ISD-R)');
     try {
-      const { channel } = await transport.openLogicalChannel(ISD_R_AID, this.signal);
+      const { channel } = await transport.openLogicalChannel(fromHex(ISD_R_AID), this.signal);
       this.transcript.push(`< Open Logical Channel: channel ${channel}`);
       await transport.closeLogicalChannel(channel).catch(() => undefined);
       this.access.push({ method: 'QMI Open Logical Channel (ISD-R)', works: true, detail: `channel ${channel} opened to the ISD-R` });

@@ -3,6 +3,7 @@
  * plain SIM/UICC answers SELECT of the MF (UICC class 00, or GSM class A0 for 2G SIMs). Works on any
  * CardSession; every channel it opens is closed again. Transport failures (removed card) are thrown.
  */
+import { ISD_R_AID } from '../card/files.js';
 import { isWorkbenchError } from '../../shared/errors.js';
 import type { CardSession } from '../card/card-session.js';
 
@@ -11,7 +12,7 @@ import type { CardSession } from '../card/card-session.js';
  * (../shared/spec/SGP22-DIGEST.md §1.1).
  */
 export const ISD_R_AIDS: readonly { readonly aid: string; readonly name: string }[] = [
-  { aid: 'A0000005591010FFFFFFFF8900000100', name: 'ISD-R (SGP.22)' },
+  { aid: ISD_R_AID, name: 'ISD-R (SGP.22)' },
   { aid: 'A0000005591010FFFFFFFF8900050500', name: 'ISD-R (5ber)' },
   { aid: 'A0000005591010000000008900000300', name: 'ISD-R (eSIM.me v2)' },
 ];

@@ -2,6 +2,7 @@
  * Reaching the ISD-R (SGP22-DIGEST §1.1–1.2): optional TERMINAL CAPABILITY on the basic channel, then
  * a logical channel with the ISD-R selected on it, and what its FCI says (SGP.22 version).
  */
+import { ISD_R_AID } from '../card/files.js';
 import { WorkbenchError, isWorkbenchError } from '../../shared/errors.js';
 import { fromHex, toHex } from '../../shared/hex.js';
 import type { CommandApdu } from '../card/apdu.js';
@@ -12,7 +13,7 @@ import { decodeTlvDetailed } from '../codec/schema.js';
 import { ISDRProprietaryApplicationTemplate } from '../codec/sgp22/index.js';
 
 /** The standard ISD-R AID. Some removable eSIM adapters use another one (digest §1.1): make it configurable. */
-export const DEFAULT_ISDR_AID = 'A0000005591010FFFFFFFF8900000100';
+export const DEFAULT_ISDR_AID = ISD_R_AID;
 
 /**
  * TERMINAL CAPABILITY (ETSI TS 102 221 §11.1.19) as lpac sends it: A9 { 81 (extended logical channels),

@@ -18,7 +18,7 @@ import { OrderStore, SmdpBinding } from '../../src-main/sim/smdp/index.js';
 import type { Es10Function } from '../../src-main/codec/sgp22/index.js';
 import { loadPkiDir } from '../../src-main/crypto/index.js';
 import type { RspPki } from '../../src-main/crypto/index.js';
-import { ISD_R_AID_HEX } from '../../src-main/sim/card/es10-applet.js';
+import { ISD_R_AID } from '../../src-main/card/files.js';
 import { createVirtualEuicc } from '../../src-main/sim/euicc/virtual-euicc.js';
 import type { VirtualEuicc } from '../../src-main/sim/euicc/virtual-euicc.js';
 import { generatedPki, sgp26Dir } from '../helpers/pki-fixtures.js';
@@ -132,7 +132,7 @@ describe('virtual eUICC: BPP and faults through the card platform', () => {
     const file = path.join(dir, 'card.json');
     const v = await createVirtualEuicc({ pki, stateFile: file });
     const session = new CardSession(v.transport, new ApduLog(), { storeDataSegmentSize: 120 });
-    const ch = await session.openLogicalChannel(ISD_R_AID_HEX);
+    const ch = await session.openLogicalChannel(ISD_R_AID);
     const smdp = new TestSmdp(pki);
     const { euiccChallenge } = await call(ch, ES10.getEuiccChallenge, {});
     const auth = await ch.storeData(smdp.authenticateServerRequest(smdp.initiate(euiccChallenge)));

@@ -11,7 +11,8 @@ import type { QmuxLocation } from '../../src-main/links/qmux-open.js';
 import type { ModemSimCard } from '../../src-main/sim/qmi-modem/modem-card.js';
 import { startVirtualQmiModem } from '../../src-main/sim/qmi-modem/start-virtual-qmi-modem.js';
 import type { RunningVirtualQmiModem } from '../../src-main/sim/qmi-modem/start-virtual-qmi-modem.js';
-import { ISD_R_AID, QMI_NOTICE, openQmiCard } from '../../src-main/transports/qmi/open-qmi-card.js';
+import { ISD_R_AID } from '../../src-main/card/files.js';
+import { QMI_NOTICE, openQmiCard } from '../../src-main/transports/qmi/open-qmi-card.js';
 import { NetnsProcess } from '../helpers/qmi-netns.js';
 import { ISD_R_FCI, TEST_ATR, TEST_EID, createScriptedEuicc } from '../helpers/qmi-scripted-card.js';
 import { spawn } from 'node:child_process';
@@ -88,7 +89,7 @@ describe('QMI transports on the pty endpoint (character device link)', () => {
     expect(opened.mode).toBe('channel');
     const t = opened.transport as ChannelCardTransport;
     try {
-      const ch = await t.openLogicalChannel(ISD_R_AID);
+      const ch = await t.openLogicalChannel(fromHex(ISD_R_AID));
       expect(toHex(await t.transmit(ch.channel, Uint8Array.of(0x80 | ch.channel, ...GET_EID.subarray(1))))).toBe('6115');
       expect(toHex(await t.transmit(ch.channel, Uint8Array.of(0x80 | ch.channel, 0xc0, 0, 0, 0x15)))).toBe(toHex(Uint8Array.from([...fromHex('BF3E125A10'), ...TEST_EID, 0x90, 0x00])));
     } finally {

@@ -7,6 +7,7 @@
  * operation starts: list() shows the modem as unavailable with the short reason, open() throws the
  * transport's AT_MODEM_REFUSES_BLANK_EUICC with its full explanation and what to use instead.
  */
+import { ISD_R_AID } from '../../card/files.js';
 import type { DeviceSummary } from '../../../shared/api.js';
 import { fromHex } from '../../../shared/hex.js';
 import { ApduLog } from '../../card/apdu-log.js';
@@ -30,7 +31,6 @@ export const AT_PORTS_ENV = 'EWB_AT_PORTS';
 
 const REFUSED = 'AT_MODEM_REFUSES_BLANK_EUICC';
 const NOT_INSERTED = 'AT_SIM_NOT_INSERTED';
-const ISD_R_AID = fromHex('A0000005591010FFFFFFFF8900000100');
 /** STATUS without data: harmless on the basic channel the modem itself uses. */
 const STATUS_NO_DATA = fromHex('80F2000C00');
 
@@ -163,7 +163,7 @@ async function checkCardAccess(prepared: PreparedAtModem, transport: CardTranspo
   if (sim.readiness !== 'no-usable-sim') return [];
   try {
     if (transport.shape === 'channel') {
-      const { channel } = await transport.openLogicalChannel(ISD_R_AID, signal);
+      const { channel } = await transport.openLogicalChannel(fromHex(ISD_R_AID), signal);
       await transport.closeLogicalChannel(channel, signal);
     } else {
       await transport.transmit(STATUS_NO_DATA, signal);

@@ -3,6 +3,7 @@
  * handler (the ISD-R logic) and its answer into response data; `EcasdApplet` is the ECASD, which only
  * needs to be selectable here.
  */
+import { ECASD_AID, ISD_R_AID } from '../../card/files.js';
 import { isWorkbenchError } from '../../../shared/errors.js';
 import { concatBytes, fromHex } from '../../../shared/hex.js';
 import type { ParsedCommandApdu } from '../../card/apdu.js';
@@ -12,8 +13,6 @@ import { STORE_DATA_INS, StoreDataAssembler } from './store-data.js';
 import { SW } from './sw.js';
 import { tlv } from './tlv.js';
 
-export const ISD_R_AID_HEX = 'A0000005591010FFFFFFFF8900000100';
-export const ECASD_AID_HEX = 'A0000005591010FFFFFFFF8900000200';
 
 /**
  * The ISD-R logic: one complete ES10 request TLV in (e.g. `BF3E 03 5C 01 5A`), the response TLV out;
@@ -54,7 +53,7 @@ export class Es10Applet implements CardApplet {
   readonly #assemblers = new Map<number, StoreDataAssembler>();
 
   constructor(o: Es10AppletOptions) {
-    this.aid = o.aid ?? fromHex(ISD_R_AID_HEX);
+    this.aid = o.aid ?? fromHex(ISD_R_AID);
     this.name = o.name ?? 'ISD-R';
     this.#fci = o.fci ?? buildIsdrFci(this.aid);
     this.#handler = o.handler;
@@ -102,7 +101,7 @@ export class Es10Applet implements CardApplet {
 
 /** The ECASD: selectable (FCI with its AID), no commands modelled. */
 export class EcasdApplet implements CardApplet {
-  readonly aid = fromHex(ECASD_AID_HEX);
+  readonly aid = fromHex(ECASD_AID);
   readonly name = 'ECASD';
 
   select(): Uint8Array {

@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { readTlvHeader, tagToHex } from '../../codec/ber-tlv.js';
 import { cardStatusError } from '../card/applet.js';
-import { buildIsdrFci, Es10Applet, ISD_R_AID_HEX } from '../card/es10-applet.js';
+import { ISD_R_AID } from '../../card/files.js';
+import { buildIsdrFci, Es10Applet } from '../card/es10-applet.js';
 import type { Es10RequestHandler } from '../card/es10-applet.js';
 import { SW } from '../card/sw.js';
 import { fromHex } from '../../../shared/hex.js';
@@ -61,7 +62,7 @@ export class IsdR {
       onProfileSwitch: o.onProfileSwitch ?? (() => undefined),
     };
     this.#byTag = new Map(ISDR_HANDLERS.flatMap((row) => row.tags.map((tag) => [tag, row] as const)));
-    const aid = o.aid ?? fromHex(ISD_R_AID_HEX);
+    const aid = o.aid ?? fromHex(ISD_R_AID);
     this.applet = new Es10Applet({ aid, fci: buildIsdrFci(aid, svnBytes(this.info.svn)), handler: this.handle, onReset: () => this.reset() });
   }
 

@@ -3,6 +3,7 @@
  * identity, SIM state, which access commands really work, USAT state, and which transport to use.
  * It opens and closes its own channel on the card; it never changes the modem's configuration.
  */
+import { ISD_R_AID } from '../../card/files.js';
 import type { WorkbenchError } from '../../../shared/errors.js';
 import { isWorkbenchError } from '../../../shared/errors.js';
 import { fromHex } from '../../../shared/hex.js';
@@ -20,7 +21,7 @@ import type { UiccState, UsatProfile } from './usat.js';
 import { readUiccState, readUsatProfiles } from './usat.js';
 
 /** SGP.22 ISD-R application id. */
-const ISD_R_AID = fromHex('A0000005591010FFFFFFFF8900000100');
+const ISD_R_AID_BYTES = fromHex(ISD_R_AID);
 /** STATUS, no data returned: harmless on the basic channel the modem itself uses. */
 const STATUS_NO_DATA = fromHex('80F2000C00');
 
@@ -84,7 +85,7 @@ function isdRSelected(response: Uint8Array): boolean {
 async function checkChannel(engine: AtEngine, profile: AtQuirkProfile, signal?: AbortSignal): Promise<{ check: SimAccessCheck; euicc?: boolean }> {
   const transport = new AtChannelTransport(engine, { profile, ownsEngine: false });
   try {
-    const { channel } = await transport.openLogicalChannel(ISD_R_AID, signal);
+    const { channel } = await transport.openLogicalChannel(ISD_R_AID_BYTES, signal);
     await transport.closeLogicalChannel(channel, signal).catch(() => undefined);
     return { check: { works: true, detail: `+CCHO opened the ISD-R (channel ${channel})` }, euicc: true };
   } catch (err) {
@@ -102,7 +103,7 @@ async function checkCsim(engine: AtEngine, profile: AtQuirkProfile, signal?: Abo
     if (swOf(open) !== 0x9000 || open.length !== 3) return { check };
     const channel = open[0] ?? 0;
     const cla = channel <= 3 ? channel : 0x40 | (channel - 4);
-    const select = await transport.transmit(Uint8Array.from([cla, 0xa4, 0x04, 0x00, ISD_R_AID.length, ...ISD_R_AID]), signal);
+    const select = await transport.transmit(Uint8Array.from([cla, 0xa4, 0x04, 0x00, ISD_R_AID_BYTES.length, ...ISD_R_AID_BYTES]), signal);
     await transport.transmit(Uint8Array.of(0x00, 0x70, 0x80, channel), signal).catch(() => undefined);
     return { check, euicc: isdRSelected(select) };
   } catch (err) {

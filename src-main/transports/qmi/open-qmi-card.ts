@@ -11,6 +11,7 @@
  * The returned transport owns the QMI connection: its close() closes channels or disconnects SAP,
  * releases the client id and closes the link.
  */
+import { ISD_R_AID } from '../../card/files.js';
 import { WorkbenchError, isWorkbenchError, throwIfAborted } from '../../../shared/errors.js';
 import { fromHex } from '../../../shared/hex.js';
 import type { ChannelCardTransport, RawCardTransport, TransportInfo } from '../../card/transport.js';
@@ -25,7 +26,6 @@ import { judgeSlot, parseCardStatus } from './uim-status.js';
 import type { SlotVerdict } from './uim-status.js';
 
 /** ISD-R AID (SGP.22): the channel probe opens it, as the LPA will. */
-export const ISD_R_AID = fromHex('A0000005591010FFFFFFFF8900000100');
 
 export type QmiCardMode = 'auto' | 'channel' | 'sap';
 
@@ -110,7 +110,7 @@ export async function openQmiCard(options: OpenQmiCardOptions): Promise<OpenedQm
     if (mode === 'auto' && verdict?.kind === 'sap-connected') return await openSap('sap-connected');
 
     throwIfAborted(signal, 'Opening the card');
-    const aid = options.probeAid ?? ISD_R_AID;
+    const aid = options.probeAid ?? fromHex(ISD_R_AID);
     const info = transportInfo(options.location, link, 'channel', slot);
     const probe = new QmiUimChannelTransport(client, { slot, info });
     try {

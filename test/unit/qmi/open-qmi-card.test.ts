@@ -6,7 +6,8 @@ import type { ModemSimCard } from '../../../src-main/sim/qmi-modem/modem-card.js
 import type { QmiModemProfileName } from '../../../src-main/sim/qmi-modem/modem-profiles.js';
 import { QMI_MODEM_PROFILES } from '../../../src-main/sim/qmi-modem/modem-profiles.js';
 import { VirtualQmiModem } from '../../../src-main/sim/qmi-modem/virtual-qmi-modem.js';
-import { ISD_R_AID, QMI_NOTICE, openQmiCard } from '../../../src-main/transports/qmi/open-qmi-card.js';
+import { ISD_R_AID } from '../../../src-main/card/files.js';
+import { QMI_NOTICE, openQmiCard } from '../../../src-main/transports/qmi/open-qmi-card.js';
 import { MemoryQmuxLink } from '../../helpers/qmi-memory-link.js';
 import { ISD_R_FCI, TEST_ATR, TEST_EID, createScriptedEuicc } from '../../helpers/qmi-scripted-card.js';
 
@@ -111,7 +112,7 @@ describe('openQmiCard with a provisioned card', () => {
     expect(opened.mode).toBe('channel');
     expect(notices).toEqual([]);
     const t = opened.transport as ChannelCardTransport;
-    const ch = await t.openLogicalChannel(ISD_R_AID);
+    const ch = await t.openLogicalChannel(fromHex(ISD_R_AID));
     expect(ch.channel).toBe(1);
     expect(toHex(ch.selectResponse ?? new Uint8Array())).toBe(toHex(Uint8Array.from([...ISD_R_FCI, 0x90, 0x00])));
     const eid = await t.transmit(ch.channel, Uint8Array.of(0x81, ...GET_EID.subarray(1)));
