@@ -4,14 +4,11 @@
  * same bytes). Run: `npx tsx bench/codec.ts`. Writes bench/results/codec.json (overwritten).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseTlvSequence } from '../src-main/codec/ber-tlv.js';
 import { decode, encode, withRawOf } from '../src-main/codec/schema.js';
 import type { AnySchema, Infer } from '../src-main/codec/schema.js';
 import { BoundProfilePackage, InitialiseSecureChannelRequest, ProfileInfoListResponse } from '../src-main/codec/sgp22/index.js';
+import { printTable, writeResults } from './lib/report.js';
 
 const MIN_TIME_MS = 1000;
 
@@ -97,15 +94,9 @@ const results = [
   ...measure('BoundProfilePackage, ~100 KB', BoundProfilePackage, boundProfilePackage(100 * 1024)),
 ];
 
-const header = ['payload', 'bytes', 'operation', 'ops/s', 'MB/s', '× baseline time'];
-const table = [header, ...results.map((r) => [r.payload, String(r.bytes), r.operation, r.opsPerSec.toLocaleString('en'), String(r.mbPerSec), String(r.ratioToBaseline)])];
-const widths = header.map((_, c) => Math.max(...table.map((row) => (row[c] ?? '').length)));
-for (const row of table) console.log(row.map((cell, c) => (c >= 1 ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0))).join('  '));
-
-const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'codec.json');
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(
-  out,
-  `${JSON.stringify({ benchmark: 'codec', date: new Date().toISOString(), node: process.version, platform: `${process.platform} ${process.arch}`, cpu: cpus()[0]?.model ?? 'unknown', minTimeMs: MIN_TIME_MS, results }, null, 2)}\n`,
+printTable(
+  ['payload', 'bytes', 'operation', 'ops/s', 'MB/s', '× baseline time'],
+  results.map((r) => [r.payload, String(r.bytes), r.operation, r.opsPerSec.toLocaleString('en'), String(r.mbPerSec), String(r.ratioToBaseline)]),
+  (c) => c >= 1,
 );
-console.log(`\nwritten ${out}`);
+writeResults('codec', { minTimeMs: MIN_TIME_MS, results });

@@ -5,10 +5,8 @@
  * reason printed. Every row gets a fresh RSP lab (test SM-DP+ on loopback + virtual eUICC with one
  * installed profile). Run: `npx tsx bench/transports.ts`. Writes bench/results/transports.json.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { ApduLog } from '../src-main/card/apdu-log.js';
 import { CardSession } from '../src-main/card/card-session.js';
 import type { CardTransport } from '../src-main/card/transport.js';
@@ -30,6 +28,7 @@ import { VPCD_SLOTS, insertIntoVpcd } from '../test/helpers/pcsc-vpcd.js';
 import { startRspLab } from '../test/helpers/rsp-lab.js';
 import { TEST_PROFILE } from '../test/helpers/sim-card.js';
 import { missingPcscTools, startPcscd } from '../test/helpers/sim-pcscd.js';
+import { median, printTable, writeResults } from './lib/report.js';
 
 const WARM_UP = 5;
 const GET_PROFILES_RUNS = 30;
@@ -132,12 +131,6 @@ const TRANSPORT_ROWS: readonly TransportRow[] = [
   qmiRow('QMI logical channel (virtual modem, socat pty)', 'channel'),
 ];
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
-
 const round = (ms: number): number => Math.round(ms * 100) / 100;
 
 interface Measured {
@@ -218,29 +211,11 @@ const results = measured.map((m) => ({
   downloadRatio: ratio(m.downloadMedianMs, baseline?.downloadMedianMs),
 }));
 
-const header = ['transport', 'GetProfilesInfo ms (median)', '× in-process', 'download ms (median)', '× in-process', 'note'];
-const table = [header, ...results.map((r) => [r.transport, String(r.getProfilesInfoMedianMs), String(r.getProfilesInfoRatio), String(r.downloadMedianMs), String(r.downloadRatio), r.note])];
-const widths = header.map((_, c) => Math.max(...table.map((row) => (row[c] ?? '').length)));
-for (const row of table) console.log(row.map((cell, c) => (c >= 1 && c <= 4 ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0))).join('  '));
+printTable(
+  ['transport', 'GetProfilesInfo ms (median)', '× in-process', 'download ms (median)', '× in-process', 'note'],
+  results.map((r) => [r.transport, String(r.getProfilesInfoMedianMs), String(r.getProfilesInfoRatio), String(r.downloadMedianMs), String(r.downloadRatio), r.note]),
+  (c) => c >= 1 && c <= 4,
+);
 for (const s of skipped) console.log(`skipped ${s.transport}: ${s.reason}`);
 
-const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'transports.json');
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(
-  out,
-  `${JSON.stringify(
-    {
-      benchmark: 'transports',
-      date: new Date().toISOString(),
-      node: process.version,
-      platform: `${process.platform} ${process.arch}`,
-      cpu: cpus()[0]?.model ?? 'unknown',
-      runs: { warmUp: WARM_UP, getProfilesInfo: GET_PROFILES_RUNS, downloads: DOWNLOADS },
-      results,
-      skipped,
-    },
-    null,
-    2,
-  )}\n`,
-);
-console.log(`\nwritten ${out}`);
+writeResults('transports', { runs: { warmUp: WARM_UP, getProfilesInfo: GET_PROFILES_RUNS, downloads: DOWNLOADS }, results, skipped });
