@@ -40,3 +40,10 @@ export const POLICY_RULE_TEXT: Readonly<Record<string, string>> = {
 export function isSuccessSw(sw: string): boolean {
   return /^(9000|61..|91..)$/i.test(sw);
 }
+
+/** The parts of an activation code `LPA:1$address$matchingId[$oid[$ccRequired]]` (SGP.22 §4.1), or undefined. */
+export function activationCodeParts(code: string): { smdpAddress: string; matchingId: string; confirmationCodeRequired: boolean } | undefined {
+  const fields = code.split('$');
+  if (fields[0]?.toUpperCase() !== 'LPA:1' || !fields[1]) return undefined;
+  return { smdpAddress: fields[1], matchingId: fields[2] ?? '', confirmationCodeRequired: fields[4] === '1' };
+}

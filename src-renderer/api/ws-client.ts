@@ -50,7 +50,9 @@ export function createWebSocketApi(url: string, onConnectionLost: (error: ApiCal
   function call(method: string, args: unknown[]): Promise<unknown> {
     if (lost) return Promise.reject(lost);
     const id = nextId++;
-    const frame = JSON.stringify({ id, method, args });
+    // JSON turns a trailing `undefined` (an omitted optional argument) into null, which means something else.
+    const given = args.slice(0, args.findLastIndex((a) => a !== undefined) + 1);
+    const frame = JSON.stringify({ id, method, args: given });
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
       if (socket.readyState === WebSocket.OPEN) socket.send(frame);

@@ -3,6 +3,7 @@ import { ref } from 'vue';
 import type { CardInfo, ProfileOpResult, ProfileSummary } from '../../shared/api.js';
 import { workbench } from '../api/instance.js';
 import { useNoticesStore } from './notices.js';
+import { useNotificationsStore } from './notifications.js';
 
 export type ProfileAction = 'enable' | 'disable' | 'delete';
 
@@ -59,7 +60,8 @@ export const useCardStore = defineStore('card', () => {
       return false;
     } finally {
       busyIccid.value = undefined;
-      await reloadProfiles();
+      // Enable, disable and delete leave a notification for the SM-DP+ on the card.
+      await Promise.all([reloadProfiles(), useNotificationsStore().load(id)]);
     }
   }
 

@@ -14,7 +14,7 @@ export function routeEvent(event: WorkbenchEvent): void {
       useApduLogStore().append([event.row]);
       break;
     case 'notice':
-      useNoticesStore().push({ level: event.level, message: event.message, deviceId: event.deviceId });
+      if (!useDownloadStore().takeNotice(event)) useNoticesStore().push({ level: event.level, message: event.message, deviceId: event.deviceId });
       break;
     case 'operation-progress':
     case 'operation-prompt':

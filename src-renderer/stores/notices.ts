@@ -9,18 +9,29 @@ export interface Notice {
   readonly hint?: string;
   readonly deviceId?: string;
   readonly code?: string;
+  /** A confirmation of the user's own action: goes away by itself. */
+  readonly transient?: boolean;
 }
+
+const TRANSIENT_MS = 8000;
+
+const sameKey = (n: Omit<Notice, 'id'>) => `${n.level}|${n.deviceId ?? ''}|${n.message}`;
 
 /** Banner messages: implementation notices, failed calls, results that were not ok. */
 export const useNoticesStore = defineStore('notices', () => {
   const items = ref<Notice[]>([]);
+  /** Info notices the user dismissed: a transport repeats them on every card access (e.g. "using QMI UIM SAP"). */
+  const dismissedInfo = new Set<string>();
   let nextId = 1;
 
   function push(notice: Omit<Notice, 'id'>): void {
-    // The same message twice in a row is one banner, not a stack.
-    const last = items.value.at(-1);
-    if (last && last.message === notice.message && last.level === notice.level) return;
-    items.value = [...items.value, { ...notice, id: nextId++ }].slice(-6);
+    const key = sameKey(notice);
+    if (notice.level === 'info' && dismissedInfo.has(key)) return;
+    // A message already shown is one banner, not a stack.
+    if (items.value.some((n) => sameKey(n) === key)) return;
+    const id = nextId++;
+    items.value = [...items.value, { ...notice, id }].slice(-6);
+    if (notice.transient) setTimeout(() => dismiss(id), TRANSIENT_MS);
   }
 
   function reportError(err: unknown, context?: string): void {
@@ -29,6 +40,8 @@ export const useNoticesStore = defineStore('notices', () => {
   }
 
   function dismiss(id: number): void {
+    const notice = items.value.find((n) => n.id === id);
+    if (notice?.level === 'info' && !notice.transient) dismissedInfo.add(sameKey(notice));
     items.value = items.value.filter((n) => n.id !== id);
   }
 

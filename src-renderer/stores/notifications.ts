@@ -39,7 +39,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
   const send = (seqNumbers?: number[]) =>
     act('Sending notifications failed', async (id) => {
       const { sent, failed } = await workbench().processNotifications(id, seqNumbers);
-      useNoticesStore().push({ level: failed > 0 ? 'warning' : 'info', message: `Notifications: ${sent} delivered, ${failed} failed.` });
+      useNoticesStore().push({ level: failed > 0 ? 'warning' : 'info', message: `Notifications: ${sent} delivered, ${failed} failed.`, transient: failed === 0 });
     });
 
   const remove = (seqNumber: number) => act('Removing the notification failed', (id) => workbench().removeNotification(id, seqNumber));

@@ -3,14 +3,12 @@
  * diagnostics calls run the real decoders and a real probe of a virtual card): decode the seed-000
  * trace and an ATR, probe the QMI device, export the report. Screenshots go to test/artifacts/e2e/.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebShell, type WebShell } from '../../src-main/server/web-shell.js';
-import { chromiumMissingReason, launchChromium, type LaunchedChromium } from '../helpers/chromium.js';
+import { builtRenderer, chromiumMissingReason, launchChromium, type LaunchedChromium } from '../helpers/chromium.js';
 import { createFakeWorkbench, FAKE_QMI_ID, type FakeWorkbench } from '../helpers/fake-workbench.js';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
@@ -19,7 +17,6 @@ const seedFile = join(repoRoot, 'test', 'fixtures', 'diag', 'seed-000-trace.txt'
 const missing = chromiumMissingReason();
 
 describe.skipIf(missing !== undefined)(`diagnostics view in Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
-  let outDir: string;
   let api: FakeWorkbench;
   let shell: WebShell;
   let chromium: LaunchedChromium;
@@ -27,10 +24,8 @@ describe.skipIf(missing !== undefined)(`diagnostics view in Chromium${missing ? 
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    outDir = mkdtempSync(join(tmpdir(), 'ewb-diag-e2e-'));
-    await build({ configFile: join(repoRoot, 'src-renderer', 'vite.config.ts'), logLevel: 'warn', build: { outDir } });
     api = createFakeWorkbench();
-    shell = await startWebShell({ api, staticDir: outDir });
+    shell = await startWebShell({ api, staticDir: await builtRenderer() });
     // Tall enough that the screenshots show whole reports (the workspace scrolls inside the page).
     chromium = await launchChromium({ width: 1360, height: 2200 });
     page = await chromium.context.newPage();
@@ -48,7 +43,6 @@ describe.skipIf(missing !== undefined)(`diagnostics view in Chromium${missing ? 
   afterAll(async () => {
     await chromium?.close();
     await shell?.close();
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
   });
 
   const rules = () => page.getByTestId('diag-finding').evaluateAll((els) => els.map((e) => e.getAttribute('data-rule')));

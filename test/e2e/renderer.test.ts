@@ -1,24 +1,22 @@
 /**
  * The renderer in real Chromium against the web shell, backed by the fake WorkbenchApi: device list,
  * card info, profiles and APDU log show the fake's data, a profile can be enabled through the
- * confirmation dialog, and a download runs through consent. Screenshots go to test/artifacts/e2e/.
+ * confirmation dialog, a download runs through consent, discovered events fill the download form,
+ * notices show as toasts and insecure TLS as a banner. Screenshots go to test/artifacts/e2e/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebShell, type WebShell } from '../../src-main/server/web-shell.js';
-import { chromiumMissingReason, launchChromium, type LaunchedChromium } from '../helpers/chromium.js';
-import { createFakeWorkbench, type FakeWorkbench } from '../helpers/fake-workbench.js';
+import { builtRenderer, chromiumMissingReason, launchChromium, type LaunchedChromium } from '../helpers/chromium.js';
+import { createFakeWorkbench, FAKE_EVENTS, FAKE_QMI_ID, type FakeWorkbench } from '../helpers/fake-workbench.js';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
 const artifacts = join(repoRoot, 'test', 'artifacts', 'e2e');
 const missing = chromiumMissingReason();
 
 describe.skipIf(missing !== undefined)(`renderer in Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
-  let outDir: string;
   let api: FakeWorkbench;
   let shell: WebShell;
   let chromium: LaunchedChromium;
@@ -26,10 +24,10 @@ describe.skipIf(missing !== undefined)(`renderer in Chromium${missing ? ` (skipp
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    outDir = mkdtempSync(join(tmpdir(), 'ewb-renderer-'));
-    await build({ configFile: join(repoRoot, 'src-renderer', 'vite.config.ts'), logLevel: 'warn', build: { outDir } });
     api = createFakeWorkbench();
-    shell = await startWebShell({ api, staticDir: outDir });
+    // The fake verifies TLS; this page shows what the insecure option looks like.
+    const insecure = { ...api, environment: async () => ({ ...(await api.environment()), insecureTls: true }) };
+    shell = await startWebShell({ api: insecure, staticDir: await builtRenderer() });
     chromium = await launchChromium();
     page = await chromium.context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -43,7 +41,6 @@ describe.skipIf(missing !== undefined)(`renderer in Chromium${missing ? ` (skipp
   afterAll(async () => {
     await chromium?.close();
     await shell?.close();
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
   });
 
   const row = (iccid: string) => page.locator(`[data-testid="profile-row"][data-iccid="${iccid}"]`);
@@ -113,10 +110,51 @@ describe.skipIf(missing !== undefined)(`renderer in Chromium${missing ? ` (skipp
     expect(started?.[1]).toEqual(['virtual:default', expect.objectContaining({ activationCode: 'LPA:1$smdp.example.com$DEMO-0001', confirmationCode: '<redacted>' })]);
 
     await page.getByTestId('consent-accept').click();
-    await expect.poll(() => page.getByTestId('download-result').innerText()).toContain('Installed profile');
+    await expect.poll(() => page.getByTestId('download-result').innerText()).toContain('Installed “Demo 1 GB” from Demo Mobile');
     await page.screenshot({ path: join(artifacts, 'download-done.png') });
     await page.getByTestId('close-download').click();
     await expect.poll(() => page.getByTestId('profile-row').count()).toBe(3);
+  });
+
+  it('offers the test SM-DP+ demo codes and discovered events as ready-made activation codes', async () => {
+    await page.getByTestId('open-download').click();
+    const demo = page.getByTestId('demo-code');
+    await expect.poll(() => demo.count()).toBe(1);
+    expect(await page.getByTestId('test-smdp').innerText()).toContain('testsmdpplus1.example.com:8443');
+    await demo.click();
+    expect(await page.getByTestId('activation-code').inputValue()).toBe('LPA:1$testsmdpplus1.example.com:8443$EWB-TEST-0001');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+
+    await page.getByTestId('discover').click();
+    const events = page.getByTestId('discovered-event');
+    await expect.poll(() => events.count()).toBe(FAKE_EVENTS.length);
+    expect(await events.nth(1).innerText()).toContain('smdp2.example.com');
+    await page.screenshot({ path: join(artifacts, 'discovered.png') });
+    await events.nth(1).getByTestId('discovered-download').click();
+    expect(await page.getByTestId('activation-code').inputValue()).toBe(FAKE_EVENTS[1]?.activationCode);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    expect(api.calls.filter(([m]) => m === 'discoverProfiles')).toEqual([['discoverProfiles', ['virtual:default', undefined]]]);
+  });
+
+  it('shows notices as dismissible toasts (a dismissed info stays away) and insecure TLS as a banner', async () => {
+    expect(await page.getByTestId('insecure-tls').innerText()).toContain('TLS verification is off');
+    const sap = 'Logical channels refused by the modem (blank eUICC): using QMI UIM SAP.';
+    api.emit({ type: 'notice', deviceId: FAKE_QMI_ID, level: 'info', message: sap });
+    api.emit({ type: 'notice', deviceId: FAKE_QMI_ID, level: 'warning', message: 'Notification 3 to smdp.example.com stays queued: connection refused' });
+    const toasts = page.getByTestId('notice');
+    await expect.poll(() => toasts.evaluateAll((els) => els.map((e) => e.getAttribute('data-level')))).toEqual(['info', 'warning']);
+    expect(await toasts.nth(0).innerText()).toContain(sap);
+    expect(await toasts.nth(0).innerText()).toContain('Sierra EM7455 (cdc-wdm0)');
+    await page.screenshot({ path: join(artifacts, 'notices.png') });
+
+    await toasts.nth(0).getByTestId('notice-dismiss').click();
+    await expect.poll(() => toasts.count()).toBe(1);
+    api.emit({ type: 'notice', deviceId: FAKE_QMI_ID, level: 'info', message: sap });
+    api.emit({ type: 'notice', deviceId: FAKE_QMI_ID, level: 'info', message: 'Switched to slot 2.' });
+    await expect.poll(() => toasts.count()).toBe(2);
+    expect(await toasts.nth(1).innerText()).toContain('Switched to slot 2.');
+    for (let i = 0; i < 2; i++) await toasts.first().getByTestId('notice-dismiss').click();
+    await expect.poll(() => toasts.count()).toBe(0);
   });
 
   it('explains what to do when the page is opened without its token', async () => {

@@ -1,11 +1,14 @@
 /**
  * Launches Debian's Chromium through playwright-core for e2e tests: headless, no network beyond
- * loopback (background services off), a fresh profile per launch.
+ * loopback (background services off), a fresh profile per launch. Also builds the renderer the e2e
+ * tests serve, once per source state.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { build } from 'vite';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -44,4 +47,47 @@ export async function launchChromium(viewport = { width: 1360, height: 860 }): P
       rmSync(profileDir, { recursive: true, force: true });
     },
   };
+}
+
+const repoRoot = resolve(import.meta.dirname, '..', '..');
+/** What the renderer bundle is built from (the Vite config imports the CSP from src-main/app). */
+const RENDERER_INPUTS = ['src-renderer', 'shared', 'src-main/app/security.ts'];
+const BUILD_PREFIX = 'ewb-e2e-renderer-';
+
+function listFiles(path: string): string[] {
+  if (!existsSync(path)) return [];
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path).flatMap((name) => listFiles(join(path, name)));
+}
+
+/** Changes whenever a renderer input file is added, removed or modified. */
+function rendererSourceKey(): string {
+  const hash = createHash('sha256');
+  for (const file of RENDERER_INPUTS.flatMap((p) => listFiles(join(repoRoot, p))).sort()) {
+    const info = statSync(file);
+    hash.update(`${relative(repoRoot, file)}\0${info.size}\0${info.mtimeMs}\n`);
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * The built renderer for the current sources: each e2e file runs in its own worker, so the cache is a
+ * directory in the temp dir named after the sources, built once (then renamed into place, so a half
+ * build is never served) and reused by the other files. Older builds are removed.
+ */
+export async function builtRenderer(): Promise<string> {
+  const name = `${BUILD_PREFIX}${rendererSourceKey()}`;
+  const outDir = join(tmpdir(), name);
+  if (existsSync(join(outDir, 'index.html'))) return outDir;
+  const staging = mkdtempSync(join(tmpdir(), `${name}-staging-`));
+  await build({ configFile: join(repoRoot, 'src-renderer', 'vite.config.ts'), logLevel: 'warn', build: { outDir: staging } });
+  for (const old of readdirSync(tmpdir()).filter((n) => n.startsWith(BUILD_PREFIX) && !n.startsWith(name))) {
+    rmSync(join(tmpdir(), old), { recursive: true, force: true });
+  }
+  try {
+    renameSync(staging, outDir);
+  } catch {
+    rmSync(staging, { recursive: true, force: true }); // another worker got there first
+  }
+  return outDir;
 }
