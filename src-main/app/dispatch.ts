@@ -60,7 +60,8 @@ export async function dispatchCall(api: WorkbenchApi, request: unknown): Promise
   try {
     // The method name is one of WORKBENCH_METHODS; argument checking is the implementation's job.
     const fn = api[method] as (...a: unknown[]) => Promise<unknown>;
-    return { ok: true, result: await fn.apply(api, args) };
+    // JSON has no `undefined`: a null argument means "not given", as optional parameters expect.
+    return { ok: true, result: await fn.apply(api, args.map((a: unknown) => (a === null ? undefined : a))) };
   } catch (err) {
     return { ok: false, error: toApiError(err) };
   }

@@ -260,7 +260,9 @@ async function runSession(
       break;
     } catch (err) {
       if (!prompted || !isWrongConfirmationCode(err)) throw err;
-      ctx.notice('warning', 'The confirmation code was refused; please enter it again.');
+      // SGP.22 carries no attempt count; the server's own message often states it, so pass it on.
+      const serverMessage = err.details['serverMessage'];
+      ctx.notice('warning', `The confirmation code was refused${typeof serverMessage === 'string' ? ` (${serverMessage})` : ''}; please enter it again.`);
       code = undefined;
     }
   }
@@ -338,7 +340,7 @@ function decodeSmdpSigned2(bytes: Uint8Array, transactionId: string): { ccRequir
   return { ccRequiredFlag: signed.ccRequiredFlag };
 }
 
-function isWrongConfirmationCode(err: unknown): boolean {
+function isWrongConfirmationCode(err: unknown): err is WorkbenchError {
   return isWorkbenchError(err, 'ES9_FUNCTION_FAILED') && err.details['subjectCode'] === '8.2.7' && err.details['reasonCode'] === '3.8';
 }
 

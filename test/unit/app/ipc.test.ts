@@ -91,6 +91,15 @@ describe('toApiError', () => {
   });
 });
 
+describe('dispatchCall', () => {
+  it('passes a JSON null argument as undefined (an omitted optional parameter)', async () => {
+    const api = createFakeWorkbench();
+    const reply = await dispatchCall(api, { method: 'processNotifications', args: [FAKE_VIRTUAL_ID, null] });
+    expect(reply.ok).toBe(true);
+    expect(api.calls.at(-1)).toEqual(['processNotifications', [FAKE_VIRTUAL_ID, undefined]]);
+  });
+});
+
 describe('forwardEvents', () => {
   it('forwards every event until unsubscribed', () => {
     const api = createFakeWorkbench();
