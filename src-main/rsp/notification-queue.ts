@@ -11,13 +11,13 @@
  * exactly once by the next `process` (entries are keyed by EID + seqNumber, so the card's copy is
  * not queued twice); between 2 and 3 the next run only removes it from the card, without resending.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { NotificationSummary } from '../../shared/api.js';
 import { WorkbenchError, isWorkbenchError, throwIfAborted } from '../../shared/errors.js';
 import type { Es10Client } from '../euicc/es10-client.js';
 import { toNotificationSummary } from '../euicc/summaries.js';
+import { writeFileAtomic } from '../links/durable-file.js';
 import type { Es9Client } from './es9-client.js';
 
 /** The ES10 functions the queue needs (an Es10Client, or a fake in tests). */
@@ -75,32 +75,6 @@ function asWorkbenchError(err: unknown): WorkbenchError {
   return new WorkbenchError('NOTIFICATION_SEND_FAILED', `Sending the notification failed: ${err instanceof Error ? err.message : String(err)}`, 'It stays queued and is retried on the next start.', { cause: err });
 }
 
-/** Durable write: temp file, fsync, rename over the target, fsync the directory. */
-async function writeFileDurably(file: string, text: string): Promise<void> {
-  const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await open(tmp, 'w', 0o600);
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  const dirHandle = await open(dir, 'r');
-  try {
-    await dirHandle.sync();
-  } finally {
-    await dirHandle.close();
-  }
-}
-
 export class NotificationQueue {
   /** @param dir directory of the queue files, e.g. `<dataDir>/notifications`. */
   constructor(readonly dir: string) {}
@@ -138,7 +112,7 @@ export class NotificationQueue {
   }
 
   async #write(state: QueueFile): Promise<void> {
-    await writeFileDurably(this.fileFor(state.eid), `${JSON.stringify(state, null, 2)}\n`);
+    await writeFileAtomic(this.fileFor(state.eid), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   }
 
   /** Pending notifications on the card and in the queue (a queued one the card still has is listed as queued). */

@@ -5,10 +5,10 @@
  * travels (encrypted) in the 86 segments of a Bound Profile Package.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { WorkbenchError } from '../../../shared/errors.js';
 import { concatBytes, fromHex } from '../../../shared/hex.js';
+import { writeFileAtomic } from '../../links/durable-file.js';
 import { encode } from '../schema.js';
 import { encodeIccid } from '../sgp22/values.js';
 import {
@@ -289,9 +289,6 @@ export function parseProfileSize(text: string): number {
 /** Builds the package and writes it atomically to `file`; returns what was written. */
 export async function writeProfilePackageFile(options: ProfilePackageOptions, file: string): Promise<{ path: string; bytes: number; iccid: string }> {
   const data = buildProfilePackage(options);
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
+  await writeFileAtomic(file, data);
   return { path: path.resolve(file), bytes: data.length, iccid: options.iccid };
 }

@@ -4,10 +4,10 @@
  * SM-DS files (not part of SGP.26) use DSauth/ and DStls/ with the same naming pattern.
  */
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { KeyObject } from 'node:crypto';
+import { writeFileAtomic } from '../../links/durable-file.js';
 import type { RspCurve } from '../curves.js';
 import { CURVES } from '../curves.js';
 import { cryptoError } from '../errors.js';
@@ -39,29 +39,15 @@ function filePaths(dir: string, slot: Slot, curve: RspCurve = 'prime256v1'): { c
   return { cert: path.join(dir, sub, `CERT_${s}`), key: path.join(dir, sub, `SK_${s}.pem`) };
 }
 
-/** Write-to-temp then rename, so readers never see half a file. */
-async function writeAtomic(file: string, data: string | Uint8Array, mode: number): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, data, { mode });
-    await chmod(tmp, mode); // umask can only remove bits; chmod makes the mode exact
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}
-
 async function writeCert(certPath: string, cert: RspCertificate): Promise<void> {
-  await writeAtomic(`${certPath}.der`, cert.der, 0o644);
-  await writeAtomic(`${certPath}.pem`, certificateToPem(cert.der), 0o644);
+  await writeFileAtomic(`${certPath}.der`, cert.der, { mode: 0o644 });
+  await writeFileAtomic(`${certPath}.pem`, certificateToPem(cert.der), { mode: 0o644 });
 }
 
 async function writeIdentity(dir: string, slot: Slot, cert: RspCertificate, key: KeyObject | undefined): Promise<void> {
   const p = filePaths(dir, slot, cert.curve);
   await writeCert(p.cert, cert);
-  if (key !== undefined) await writeAtomic(p.key, privateKeyToPem(key), 0o600);
+  if (key !== undefined) await writeFileAtomic(p.key, privateKeyToPem(key), { mode: 0o600 });
 }
 
 /** Writes `pki` in the SGP.26 layout (certificates as .der and .pem, keys as SEC1 PEM, mode 0600). */
@@ -69,7 +55,7 @@ export async function writePkiDir(pki: RspPki, dir: string): Promise<void> {
   for (const ci of pki.ci) await writeIdentity(dir, 'ci', ci.cert, ci.key);
   await writeIdentity(dir, 'eum', pki.eum.cert, pki.eum.key);
   await writeIdentity(dir, 'euicc', pki.euicc.cert, pki.euicc.key);
-  await writeAtomic(path.join(dir, PKI_LAYOUT.euicc.dir, EID_FILE), `${pki.euicc.eid}\n`, 0o644);
+  await writeFileAtomic(path.join(dir, PKI_LAYOUT.euicc.dir, EID_FILE), `${pki.euicc.eid}\n`, { mode: 0o644 });
   for (const [slot, id] of [
     ['dpAuth', pki.dpAuth],
     ['dpPb', pki.dpPb],

@@ -3,10 +3,10 @@
  * file in the same directory, fsync it, rename it over the old one, fsync the directory), so a crash
  * at any instant leaves either the old or the new state on disk, never a mix.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { WorkbenchError } from '../../../shared/errors.js';
+import { removeStaleTemps, writeFileAtomic } from '../../links/durable-file.js';
 import { createBlankState, validateState, type EuiccState } from './state.js';
 
 /** What the card platform and the ISD-R need: the current state and a way to change it. */
@@ -22,40 +22,6 @@ export interface EuiccStateHolder {
 }
 
 type Persist = (state: EuiccState) => Promise<void>;
-
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const dir = path.dirname(file);
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, file);
-  } catch (err) {
-    await unlink(temp).catch(() => undefined);
-    throw err;
-  }
-  // The rename is durable only once the directory entry is on disk.
-  const dirHandle = await open(dir, 'r');
-  try {
-    await dirHandle.sync();
-  } finally {
-    await dirHandle.close();
-  }
-}
-
-/** Temp files a crashed writer may have left next to `file`. */
-async function removeStaleTemps(file: string): Promise<void> {
-  const dir = path.dirname(file);
-  const prefix = `.${path.basename(file)}.`;
-  for (const name of await readdir(dir)) {
-    if (name.startsWith(prefix) && name.endsWith('.tmp')) await unlink(path.join(dir, name)).catch(() => undefined);
-  }
-}
 
 export class StateStore implements EuiccStateHolder {
   #state: EuiccState;
@@ -77,7 +43,7 @@ export class StateStore implements EuiccStateHolder {
   static async open(file: string, options: { initial?: () => EuiccState } = {}): Promise<StateStore> {
     await mkdir(path.dirname(file), { recursive: true });
     await removeStaleTemps(file);
-    const persist: Persist = (s) => writeAtomically(file, `${JSON.stringify(s, null, 2)}\n`);
+    const persist: Persist = (s) => writeFileAtomic(file, `${JSON.stringify(s, null, 2)}\n`, { mode: 0o600 });
     let text: string | undefined;
     try {
       text = await readFile(file, 'utf8');

@@ -4,9 +4,10 @@
  * (released → inProgress → downloaded → installed | failed). Orders are one-time use; a cancelled
  * session returns its order to `released`. Optionally persisted as JSON.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { WorkbenchError } from '../../../shared/errors.js';
+import { writeFileAtomicSync } from '../../links/durable-file.js';
 import { buildProfilePackage, parseProfilePackage } from '../../codec/saip/index.js';
 import type { ProfilePackageOptions } from '../../codec/saip/index.js';
 
@@ -178,9 +179,7 @@ export class OrderStore {
         },
       };
     });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ version: 1, orders: persisted }, null, 2));
-    renameSync(tmp, file);
+    writeFileAtomicSync(file, JSON.stringify({ version: 1, orders: persisted }, null, 2));
   }
 
   private load(file: string): void {
