@@ -9,3 +9,4 @@ export * from './notifications.js';
 export * from './bpp.js';
 export * from './euicc-management.js';
 export * from './es10-functions.js';
+export * from './es9-status.js';

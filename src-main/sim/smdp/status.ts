@@ -1,9 +1,11 @@
 /**
- * ES9+/ES11 function execution status (SGP22-DIGEST §4.2) as data: every failure the test SM-DP+ and
- * SM-DS can answer is a row (subject code, reason code, message). Binding code throws `es9Failure`
- * and the function boundary turns it into the JSON header.
+ * ES9+/ES11 function execution status (SGP22-DIGEST §4.2) on the server side: every failure the test
+ * SM-DP+ and SM-DS can answer is a keyed row of the SGP.22 status table (codec/sgp22/es9-status.ts).
+ * Binding code throws `es9Failure` and the function boundary turns it into the JSON header.
  */
 import { WorkbenchError } from '../../../shared/errors.js';
+import { es9ServedStatusRows } from '../../codec/sgp22/es9-status.js';
+import type { Es9StatusKey } from '../../codec/sgp22/es9-status.js';
 
 export interface StatusCodeData {
   subjectCode: string;
@@ -21,35 +23,12 @@ export interface ResponseHeader {
   functionExecutionStatus: FunctionExecutionStatus;
 }
 
-export const ES9_STATUS = {
-  badContentType: { subjectCode: '1.2.1', reasonCode: '2.1', message: 'Content-Type must be application/json' },
-  badAdminProtocol: { subjectCode: '1.2.2', reasonCode: '2.1', message: 'X-Admin-Protocol must be gsma/rsp/v2.x.y' },
-  invalidRequest: { subjectCode: '1.3.1', reasonCode: '2.1', message: 'The request is not valid JSON or a field is malformed' },
-  missingElement: { subjectCode: '1.3.1', reasonCode: '2.2', message: 'A mandatory element is missing' },
-  euiccSignatureInvalid: { subjectCode: '8.1', reasonCode: '6.1', message: 'eUICC signature invalid or serverChallenge mismatch' },
-  euiccReportedError: { subjectCode: '8.1', reasonCode: '3.8', message: 'The eUICC answered with an error; the session is closed' },
-  insufficientMemory: { subjectCode: '8.1', reasonCode: '4.8', message: 'The eUICC lacks space for the profile' },
-  eidMismatch: { subjectCode: '8.1.1', reasonCode: '3.8', message: 'The download order is bound to another EID' },
-  eidMissing: { subjectCode: '8.1.1', reasonCode: '2.2', message: 'No download order for this EID' },
-  eumCertificateInvalid: { subjectCode: '8.1.2', reasonCode: '6.1', message: 'EUM certificate invalid' },
-  eumCertificateExpired: { subjectCode: '8.1.2', reasonCode: '6.3', message: 'EUM certificate expired' },
-  euiccCertificateInvalid: { subjectCode: '8.1.3', reasonCode: '6.1', message: 'eUICC certificate invalid' },
-  euiccCertificateExpired: { subjectCode: '8.1.3', reasonCode: '6.3', message: 'eUICC certificate expired' },
-  matchingIdRefused: { subjectCode: '8.2.6', reasonCode: '3.8', message: 'Matching ID unknown or already used' },
-  ccMissing: { subjectCode: '8.2.7', reasonCode: '2.2', message: 'Confirmation code missing' },
-  ccRefused: { subjectCode: '8.2.7', reasonCode: '3.8', message: 'Confirmation code refused' },
-  ccRetriesExceeded: { subjectCode: '8.2.7', reasonCode: '6.4', message: 'Confirmation code retries exceeded' },
-  smdpOidInvalid: { subjectCode: '8.8', reasonCode: '3.1', message: 'SM-DP+ OID invalid' },
-  smdpAddressInvalid: { subjectCode: '8.8.1', reasonCode: '3.8', message: 'Invalid SM-DP+ address' },
-  ciPkIdUnsupported: { subjectCode: '8.8.2', reasonCode: '3.1', message: 'None of the proposed CI public key identifiers is supported' },
-  svnUnsupported: { subjectCode: '8.8.3', reasonCode: '3.1', message: 'SVN not supported' },
-  orderRetriesExceeded: { subjectCode: '8.8.5', reasonCode: '6.4', message: 'Download order: maximum number of retries exceeded' },
-  smdsAddressInvalid: { subjectCode: '8.9.1', reasonCode: '3.8', message: 'Invalid SM-DS address' },
-  unknownTransactionId: { subjectCode: '8.10.1', reasonCode: '3.9', message: 'Unknown transaction ID' },
-  unknownCi: { subjectCode: '8.11.1', reasonCode: '3.9', message: 'Unknown CI public key (EUM not issued by a trusted CI)' },
-} as const satisfies Record<string, StatusCodeData>;
+/** The statuses the test servers answer with, by name (rows of the SGP.22 table with a key). */
+export const ES9_STATUS = Object.fromEntries(
+  es9ServedStatusRows().map((r) => [r.key, { subjectCode: r.subject, reasonCode: r.reason, message: r.serverMessage }]),
+) as Readonly<Record<Es9StatusKey, StatusCodeData & { message: string }>>;
 
-export type Es9StatusName = keyof typeof ES9_STATUS;
+export type Es9StatusName = Es9StatusKey;
 
 /** A failed ES9+/ES11 function, carrying the status to answer with. */
 export class Es9Failure extends WorkbenchError {
