@@ -1,5 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { WorkbenchApi } from '../../shared/api.js';
+import { WorkbenchError } from '../../shared/errors.js';
 import type { CliIo } from './io.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -44,3 +45,10 @@ export const GLOBAL_OPTIONS: OptionSpec = {
   help: { type: 'boolean', short: 'h' },
   device: { type: 'string', short: 'd' },
 };
+
+/** The one positional argument a command takes; `what` completes "Give …", e.g. "one sequence number". */
+export function singleArgument(ctx: CommandContext, what: string, usage: string): string {
+  const value = ctx.positionals[0];
+  if (value === undefined || ctx.positionals.length !== 1) throw new WorkbenchError('USAGE', `Give ${what}.`, `Usage: ewb ${usage}`);
+  return value;
+}

@@ -1,9 +1,10 @@
 /** `ewb chip info`, `ewb config get|set-default-dp` and `ewb env`: what the eUICC and the workbench are. */
 import { WorkbenchError } from '../../shared/errors.js';
+import { singleArgument } from './command.js';
 import type { CliCommand } from './command.js';
 import { resolveDevice } from './commands-device.js';
 import { reportOpResult } from './commands-profile.js';
-import { formatBytes, formatFields, formatList, printJson } from './format.js';
+import { formatBytes, formatFields, formatList, printAnswer, printJson } from './format.js';
 import { EXIT, writeLine } from './io.js';
 
 const bytes = (n: number | undefined): string | undefined => (n === undefined ? undefined : formatBytes(n));
@@ -15,12 +16,7 @@ export const chipInfoCommand: CliCommand = {
   async run(ctx) {
     const api = await ctx.api();
     const info = await api.getCardInfo(await resolveDevice(ctx, api));
-    if (ctx.json) {
-      printJson(ctx.io.stdout, info);
-      return EXIT.ok;
-    }
-    writeLine(
-      ctx.io.stdout,
+    printAnswer(ctx, info, () =>
       formatFields([
         ['Device', info.deviceId],
         ['EID', info.eid],
@@ -57,15 +53,12 @@ export const configGetCommand: CliCommand = {
       ...(info.defaultDpAddress ? { defaultDpAddress: info.defaultDpAddress } : {}),
       ...(info.rootDsAddress ? { rootDsAddress: info.rootDsAddress } : {}),
     };
-    if (ctx.json) printJson(ctx.io.stdout, config);
-    else
-      writeLine(
-        ctx.io.stdout,
-        formatFields([
-          ['Default SM-DP+', info.defaultDpAddress || 'not set'],
-          ['Root SM-DS', info.rootDsAddress || 'not set'],
-        ]),
-      );
+    printAnswer(ctx, config, () =>
+      formatFields([
+        ['Default SM-DP+', info.defaultDpAddress || 'not set'],
+        ['Root SM-DS', info.rootDsAddress || 'not set'],
+      ]),
+    );
     return EXIT.ok;
   },
 };
@@ -78,8 +71,7 @@ export const configSetDefaultDpCommand: CliCommand = {
   usage: SET_DP_USAGE,
   details: 'The address is a host name (FQDN), optionally with a port, as in an activation code.',
   async run(ctx) {
-    const address = ctx.positionals[0];
-    if (address === undefined || ctx.positionals.length !== 1) throw new WorkbenchError('USAGE', 'Give one SM-DP+ address.', `Usage: ewb ${SET_DP_USAGE}`);
+    const address = singleArgument(ctx, 'one SM-DP+ address', SET_DP_USAGE);
     if (address !== '' && !/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(address)) {
       throw new WorkbenchError('USAGE', `"${address}" is not an SM-DP+ address.`, 'Write the host name only, e.g. smdp.example.com — no https:// and no path.');
     }

@@ -1,8 +1,9 @@
 /** `ewb notification list|process|remove`: pending notifications on the card and in the local queue. */
 import { WorkbenchError } from '../../shared/errors.js';
+import { singleArgument } from './command.js';
 import type { CliCommand } from './command.js';
 import { resolveDevice } from './commands-device.js';
-import { formatTable, printJson } from './format.js';
+import { formatTable, printAnswer, printJson } from './format.js';
 import { EXIT, writeLine } from './io.js';
 
 function parseSeq(text: string): number {
@@ -18,9 +19,7 @@ export const notificationListCommand: CliCommand = {
   async run(ctx) {
     const api = await ctx.api();
     const list = await api.listNotifications(await resolveDevice(ctx, api));
-    if (ctx.json) printJson(ctx.io.stdout, list);
-    else if (list.length === 0) writeLine(ctx.io.stdout, 'No pending notifications.');
-    else writeLine(ctx.io.stdout, formatTable(['SEQ', 'EVENT', 'ICCID', 'WHERE', 'ADDRESS'], list.map((n) => [String(n.seqNumber), n.event, n.iccid ?? '', n.where, n.address])));
+    printAnswer(ctx, list, () => (list.length === 0 ? 'No pending notifications.' : formatTable(['SEQ', 'EVENT', 'ICCID', 'WHERE', 'ADDRESS'], list.map((n) => [String(n.seqNumber), n.event, n.iccid ?? '', n.where, n.address]))));
     return EXIT.ok;
   },
 };
@@ -50,14 +49,11 @@ export const notificationRemoveCommand: CliCommand = {
   usage: REMOVE_USAGE,
   details: 'The SM-DP+ then never learns about that event; use it for notifications whose server is gone.',
   async run(ctx) {
-    const text = ctx.positionals[0];
-    if (text === undefined || ctx.positionals.length !== 1) throw new WorkbenchError('USAGE', 'Give one sequence number.', `Usage: ewb ${REMOVE_USAGE}`);
-    const seqNumber = parseSeq(text);
+    const seqNumber = parseSeq(singleArgument(ctx, 'one sequence number', REMOVE_USAGE));
     const api = await ctx.api();
     const deviceId = await resolveDevice(ctx, api);
     await api.removeNotification(deviceId, seqNumber);
-    if (ctx.json) printJson(ctx.io.stdout, { deviceId, removed: seqNumber });
-    else writeLine(ctx.io.stdout, `Notification ${seqNumber} removed.`);
+    printAnswer(ctx, { deviceId, removed: seqNumber }, () => `Notification ${seqNumber} removed.`);
     return EXIT.ok;
   },
 };

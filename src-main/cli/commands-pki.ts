@@ -5,10 +5,11 @@ import path from 'node:path';
 import { WorkbenchError } from '../../shared/errors.js';
 import { toHex } from '../../shared/hex.js';
 import { generateTestPki, PKI_LAYOUT, writePkiDir } from '../crypto/index.js';
+import { singleArgument } from './command.js';
 import type { CliCommand } from './command.js';
 import { stringOption } from './commands-sim-common.js';
-import { formatFields, printJson } from './format.js';
-import { EXIT, writeLine } from './io.js';
+import { formatFields, printAnswer } from './format.js';
+import { EXIT } from './io.js';
 
 const USAGE = 'pki init <dir> [--seed S] [--eid EID] [--force] [--json]';
 
@@ -24,8 +25,7 @@ export const pkiInitCommand: CliCommand = {
   ].join('\n'),
   options: { seed: { type: 'string' }, eid: { type: 'string' }, force: { type: 'boolean' } },
   async run(ctx) {
-    const dir = ctx.positionals[0];
-    if (dir === undefined || ctx.positionals.length !== 1) throw new WorkbenchError('USAGE', 'Give the directory to write.', `Usage: ewb ${USAGE}`);
+    const dir = singleArgument(ctx, 'the directory to write', USAGE);
     const eid = stringOption(ctx, 'eid');
     if (eid !== undefined && !/^\d{32}$/.test(eid)) throw new WorkbenchError('USAGE', `EID "${eid}" is not 32 digits.`, 'An EID is 32 decimal digits, e.g. 89049032123451234512345678901235.');
     if (existsSync(path.join(dir, PKI_LAYOUT.ci.dir)) && ctx.options.force !== true) {
@@ -42,11 +42,9 @@ export const pkiInitCommand: CliCommand = {
       ...(pki.ds ? { smdsHost: pki.ds.tls.host } : {}),
       deterministic: seed !== undefined,
     };
-    if (ctx.json) printJson(ctx.io.stdout, summary);
-    else {
-      writeLine(ctx.io.stdout, `Test PKI written to ${summary.dir}`);
-      writeLine(
-        ctx.io.stdout,
+    printAnswer(ctx, summary, () =>
+      [
+        `Test PKI written to ${summary.dir}`,
         formatFields([
           ['  EID', summary.eid],
           ['  CI key ids', summary.ciPkIds.join(', ')],
@@ -54,8 +52,8 @@ export const pkiInitCommand: CliCommand = {
           ['  SM-DS host', summary.smdsHost],
           ['  Seed', seed === undefined ? 'random (not reproducible)' : 'given (reproducible)'],
         ]),
-      );
-    }
+      ].join('\n'),
+    );
     return EXIT.ok;
   },
 };

@@ -3,7 +3,7 @@ import type { ProfileOpResult, ProfileRef, ProfileSummary } from '../../shared/a
 import { WorkbenchError } from '../../shared/errors.js';
 import type { CliCommand, CommandContext } from './command.js';
 import { resolveDevice } from './commands-device.js';
-import { formatTable, printJson } from './format.js';
+import { formatTable, printAnswer } from './format.js';
 import { EXIT, writeLine } from './io.js';
 import { confirm, isInteractive } from './prompt.js';
 
@@ -28,8 +28,7 @@ export function reportOpResult(ctx: CommandContext, result: ProfileOpResult, don
   if (!result.ok) {
     throw new WorkbenchError('ES10_OPERATION_REFUSED', result.message, result.hint ?? 'See the card result in the details.', { details: { result: result.result } });
   }
-  if (ctx.json) printJson(ctx.io.stdout, result);
-  else writeLine(ctx.io.stdout, doneText);
+  printAnswer(ctx, result, () => doneText);
   return EXIT.ok;
 }
 
@@ -49,9 +48,7 @@ export const profileListCommand: CliCommand = {
     const api = await ctx.api();
     const deviceId = await resolveDevice(ctx, api);
     const profiles = await api.listProfiles(deviceId);
-    if (ctx.json) printJson(ctx.io.stdout, profiles);
-    else if (profiles.length === 0) writeLine(ctx.io.stdout, `No profiles on ${deviceId} (the eUICC is blank). Download one with \`ewb profile download -a <activation code>\`.`);
-    else writeLine(ctx.io.stdout, formatTable(['ICCID', 'STATE', 'NICKNAME', 'NAME', 'PROVIDER', 'CLASS', 'RULES'], profiles.map(profileRow)));
+    printAnswer(ctx, profiles, () => (profiles.length === 0 ? `No profiles on ${deviceId} (the eUICC is blank). Download one with \`ewb profile download -a <activation code>\`.` : formatTable(['ICCID', 'STATE', 'NICKNAME', 'NAME', 'PROVIDER', 'CLASS', 'RULES'], profiles.map(profileRow))));
     return EXIT.ok;
   },
 };

@@ -8,7 +8,7 @@ import { VpcdClient } from '../sim/vpcd/vpcd-client.js';
 import { VPCD_DEFAULT_PORT } from '../sim/vpcd/vpcd-protocol.js';
 import type { CliCommand, CommandContext } from './command.js';
 import { CARD_OPTIONS, cardFacts, openVirtualCard, parseHostPort, stateFileFrom, stringOption, waitForStop } from './commands-sim-common.js';
-import { formatBytes, formatFields, formatTable, printJson } from './format.js';
+import { formatBytes, formatFields, formatTable, printAnswer, printJson } from './format.js';
 import { EXIT, writeLine } from './io.js';
 
 const MAKE_USAGE = 'sim make-profile --iccid ICCID --imsi IMSI --spn NAME [--name PROFILE] [--size 20k] --out FILE [--json]';
@@ -40,8 +40,7 @@ export const simMakeProfileCommand: CliCommand = {
     const size = stringOption(ctx, 'size');
     const name = stringOption(ctx, 'name');
     const written = await writeProfilePackageFile({ iccid, imsi, spn, ...(name === undefined ? {} : { profileName: name }), ...(size === undefined ? {} : { size: parseProfileSize(size) }) }, out);
-    if (ctx.json) printJson(ctx.io.stdout, written);
-    else writeLine(ctx.io.stdout, `Profile package for ICCID ${written.iccid} written to ${written.path} (${formatBytes(written.bytes)}).`);
+    printAnswer(ctx, written, () => `Profile package for ICCID ${written.iccid} written to ${written.path} (${formatBytes(written.bytes)}).`);
     return EXIT.ok;
   },
 };
@@ -65,18 +64,15 @@ export const simStartCommand: CliCommand = {
     const card = await openVirtualCard(ctx);
     try {
       const facts = { ...cardFacts(card), ...(vpcd ? { vpcd: `${vpcd.host}:${vpcd.port}` } : {}) };
-      if (ctx.json) printJson(ctx.io.stdout, facts);
-      else
-        writeLine(
-          ctx.io.stdout,
-          formatFields([
-            ['EID', facts.eid],
-            ['ATR', facts.atr],
-            ['Profiles', facts.blank ? `${facts.profiles} (none enabled: blank)` : String(facts.profiles)],
-            ['State file', facts.stateFile],
-            ['PKI', facts.pkiDir],
-          ]),
-        );
+      printAnswer(ctx, facts, () =>
+        formatFields([
+          ['EID', facts.eid],
+          ['ATR', facts.atr],
+          ['Profiles', facts.blank ? `${facts.profiles} (none enabled: blank)` : String(facts.profiles)],
+          ['State file', facts.stateFile],
+          ['PKI', facts.pkiDir],
+        ]),
+      );
       if (!vpcd) return EXIT.ok;
       const client = new VpcdClient({ card: card.euicc.card, host: vpcd.host, port: vpcd.port, log: (m) => writeLine(ctx.io.stderr, `vpcd: ${m}`) });
       client.start();

@@ -1,5 +1,6 @@
 /** Human output of `ewb`: aligned tables and field lists. `--json` output never goes through here. */
 import type { Writable } from 'node:stream';
+import type { CliIo } from './io.js';
 import { writeLine } from './io.js';
 
 /** Rows under a header, columns padded to their widest cell; the last column is not padded. */
@@ -33,4 +34,10 @@ export function formatList(values: readonly string[] | undefined): string {
 /** The one JSON document of a `--json` run. */
 export function printJson(out: Writable, value: unknown): void {
   writeLine(out, JSON.stringify(value, null, 2));
+}
+
+/** A command's answer on stdout: `value` as the JSON document with --json, else the human text (built only then). */
+export function printAnswer(ctx: { readonly json: boolean; readonly io: CliIo }, value: unknown, human: () => string): void {
+  if (ctx.json) printJson(ctx.io.stdout, value);
+  else writeLine(ctx.io.stdout, human());
 }

@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { WorkbenchError, abortError } from '../../shared/errors.js';
-import type { QmuxLink } from './qmux-link.js';
+import { QmuxLinkBase } from './qmux-link.js';
 
 export const SOCAT_BINARY = 'socat';
 
@@ -18,10 +18,7 @@ function socatMissing(err: unknown): WorkbenchError {
   return new WorkbenchError('SOCAT_MISSING', 'socat is not installed; it is needed to reach qmi-proxy/mbim-proxy sockets.', 'Install it: `apt-get install socat`.', { cause: err });
 }
 
-export class AbstractSocketLink implements QmuxLink {
-  private dataHandler: (chunk: Uint8Array) => void = () => {};
-  private closeHandler: (error?: WorkbenchError) => void = () => {};
-  private closed = false;
+export class AbstractSocketLink extends QmuxLinkBase {
 
   private constructor(
     private readonly child: ChildProcessWithoutNullStreams,
@@ -29,6 +26,7 @@ export class AbstractSocketLink implements QmuxLink {
     readonly proxyDevicePath: string | undefined,
     private stderr: { text: string },
   ) {
+    super();
     child.stdout.on('data', (chunk: Buffer) => this.dataHandler(new Uint8Array(chunk)));
     child.on('exit', () => {
       if (this.closed) return;
@@ -80,18 +78,10 @@ export class AbstractSocketLink implements QmuxLink {
   }
 
   write(message: Uint8Array): Promise<void> {
-    if (this.closed) return Promise.reject(new WorkbenchError('QMI_LINK_CLOSED', `${this.description} is closed.`, 'Reopen the modem.'));
+    if (this.closed) return Promise.reject(this.closedError());
     return new Promise((resolve, reject) => {
       this.child.stdin.write(message, (err) => (err ? reject(new WorkbenchError('QMI_LINK_WRITE', `Writing to ${this.description} failed: ${err.message}.`, 'Reopen the modem.', { cause: err })) : resolve()));
     });
-  }
-
-  onData(handler: (chunk: Uint8Array) => void): void {
-    this.dataHandler = handler;
-  }
-
-  onClose(handler: (error?: WorkbenchError) => void): void {
-    this.closeHandler = handler;
   }
 
   close(): Promise<void> {

@@ -10,7 +10,7 @@
  */
 import fs from 'node:fs';
 import { WorkbenchError } from '../../shared/errors.js';
-import type { QmuxLink } from './qmux-link.js';
+import { QmuxLinkBase } from './qmux-link.js';
 
 const READ_SIZE = 2048;
 const MIN_POLL_MS = 1;
@@ -50,10 +50,7 @@ function openError(path: string, err: NodeJS.ErrnoException): WorkbenchError {
   }
 }
 
-export class CharDeviceQmuxLink implements QmuxLink {
-  private dataHandler: (chunk: Uint8Array) => void = () => {};
-  private closeHandler: (error?: WorkbenchError) => void = () => {};
-  private closed = false;
+export class CharDeviceQmuxLink extends QmuxLinkBase {
   private pollMs = MIN_POLL_MS;
   private timer: NodeJS.Timeout | undefined;
   private reading = false;
@@ -64,7 +61,9 @@ export class CharDeviceQmuxLink implements QmuxLink {
   private constructor(
     private readonly fd: number,
     readonly description: string,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Opens `path` exclusively. Errors name the cause (permissions, ModemManager, missing device). */
   static async open(path: string): Promise<CharDeviceQmuxLink> {
@@ -119,7 +118,7 @@ export class CharDeviceQmuxLink implements QmuxLink {
   }
 
   write(frame: Uint8Array): Promise<void> {
-    if (this.closed) return Promise.reject(new WorkbenchError('QMI_LINK_CLOSED', `${this.description} is closed.`, 'Reopen the modem.'));
+    if (this.closed) return Promise.reject(this.closedError());
     // A response is due soon: poll fast again.
     this.pollMs = MIN_POLL_MS;
     return new Promise((resolve, reject) => {
@@ -129,14 +128,6 @@ export class CharDeviceQmuxLink implements QmuxLink {
         else resolve();
       });
     });
-  }
-
-  onData(handler: (chunk: Uint8Array) => void): void {
-    this.dataHandler = handler;
-  }
-
-  onClose(handler: (error?: WorkbenchError) => void): void {
-    this.closeHandler = handler;
   }
 
   close(): Promise<void> {

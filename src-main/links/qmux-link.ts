@@ -3,7 +3,7 @@
  * service. The QMI layer above writes whole frames and re-frames whatever chunks come back, so a link
  * may deliver partial frames, several frames at once, or exactly one frame per chunk (MBIM).
  */
-import type { WorkbenchError } from '../../shared/errors.js';
+import { WorkbenchError } from '../../shared/errors.js';
 
 /** Any message or stream carrier of bytes (a device, a socket). */
 export interface ByteLink {
@@ -26,4 +26,28 @@ export interface QmuxLink extends ByteLink {
    * Open" naming this device (TRANSPORTS.md §3).
    */
   readonly proxyDevicePath?: string;
+}
+
+/** What every QMUX link shares: one data handler, one close handler, and refusing writes once closed. */
+export abstract class QmuxLinkBase implements QmuxLink {
+  protected dataHandler: (chunk: Uint8Array) => void = () => {};
+  protected closeHandler: (error?: WorkbenchError) => void = () => {};
+  protected closed = false;
+  abstract readonly description: string;
+
+  abstract write(message: Uint8Array): Promise<void>;
+  abstract close(): Promise<void>;
+
+  onData(handler: (chunk: Uint8Array) => void): void {
+    this.dataHandler = handler;
+  }
+
+  onClose(handler: (error?: WorkbenchError) => void): void {
+    this.closeHandler = handler;
+  }
+
+  /** The rejection for a write after close. */
+  protected closedError(): WorkbenchError {
+    return new WorkbenchError('QMI_LINK_CLOSED', `${this.description} is closed.`, 'Reopen the modem.');
+  }
 }

@@ -9,7 +9,8 @@
  * libqmi does; a modem that refuses it still carries requests, so a refusal is only logged.
  */
 import { WorkbenchError } from '../../shared/errors.js';
-import type { ByteLink, QmuxLink } from './qmux-link.js';
+import { QmuxLinkBase } from './qmux-link.js';
+import type { ByteLink } from './qmux-link.js';
 import { AbstractSocketLink } from './qmux-abstract-socket.js';
 import { CharDeviceQmuxLink } from './qmux-char-device.js';
 import {
@@ -39,12 +40,9 @@ export interface MbimOpenOptions {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-export class MbimQmuxLink implements QmuxLink {
+export class MbimQmuxLink extends QmuxLinkBase {
   readonly description: string;
-  private dataHandler: (chunk: Uint8Array) => void = () => {};
-  private closeHandler: (error?: WorkbenchError) => void = () => {};
   private nextTransaction = 1;
-  private closed = false;
   private readonly waiters = new Map<number, (m: MbimMessage) => void>();
   private readonly reframer: MbimReframer;
 
@@ -52,6 +50,7 @@ export class MbimQmuxLink implements QmuxLink {
     private readonly carrier: ByteLink,
     private readonly timeoutMs: number,
   ) {
+    super();
     this.description = `MBIM ${carrier.description}`;
     this.reframer = new MbimReframer(
       (m) => this.onMessage(m),
@@ -158,18 +157,10 @@ export class MbimQmuxLink implements QmuxLink {
   }
 
   write(frame: Uint8Array): Promise<void> {
-    if (this.closed) return Promise.reject(new WorkbenchError('QMI_LINK_CLOSED', `${this.description} is closed.`, 'Reopen the modem.'));
+    if (this.closed) return Promise.reject(this.closedError());
     return this.carrier.write(
       encodeMbimMessage({ type: 'command', transactionId: this.takeTransaction(), service: MBIM_UUID.qmi, cid: MBIM_CID_QMI_MSG, commandType: 'set', info: frame }),
     );
-  }
-
-  onData(handler: (chunk: Uint8Array) => void): void {
-    this.dataHandler = handler;
-  }
-
-  onClose(handler: (error?: WorkbenchError) => void): void {
-    this.closeHandler = handler;
   }
 
   /** Sends MBIM CLOSE (best effort, bounded by the timeout) and closes the carrier. */

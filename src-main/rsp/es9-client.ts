@@ -28,22 +28,24 @@ interface Es9FunctionSpec {
   readonly response: Readonly<Record<string, { kind: FieldKind; optional?: boolean }>>;
 }
 
+/** InitiateAuthentication is the same function on ES9+ (SM-DP+) and ES11 (SM-DS). */
+const INITIATE_AUTHENTICATION = {
+  name: 'initiateAuthentication',
+  safeToRetry: true,
+  noContent: false,
+  timeoutMs: 30_000,
+  response: {
+    transactionId: { kind: 'hex' },
+    serverSigned1: { kind: 'base64' },
+    serverSignature1: { kind: 'base64' },
+    euiccCiPKIdToBeUsed: { kind: 'base64' },
+    serverCertificate: { kind: 'base64' },
+  },
+} as const;
+
 /** The functions as data; adding one is adding a row (plus a typed wrapper below). */
 export const ES9_FUNCTIONS = {
-  initiateAuthentication: {
-    interface: 'es9plus',
-    name: 'initiateAuthentication',
-    safeToRetry: true,
-    noContent: false,
-    timeoutMs: 30_000,
-    response: {
-      transactionId: { kind: 'hex' },
-      serverSigned1: { kind: 'base64' },
-      serverSignature1: { kind: 'base64' },
-      euiccCiPKIdToBeUsed: { kind: 'base64' },
-      serverCertificate: { kind: 'base64' },
-    },
-  },
+  initiateAuthentication: { interface: 'es9plus', ...INITIATE_AUTHENTICATION },
   authenticateClient: {
     interface: 'es9plus',
     name: 'authenticateClient',
@@ -68,20 +70,7 @@ export const ES9_FUNCTIONS = {
   },
   handleNotification: { interface: 'es9plus', name: 'handleNotification', safeToRetry: true, noContent: true, timeoutMs: 20_000, response: {} },
   cancelSession: { interface: 'es9plus', name: 'cancelSession', safeToRetry: false, noContent: false, timeoutMs: 20_000, response: {} },
-  es11InitiateAuthentication: {
-    interface: 'es11',
-    name: 'initiateAuthentication',
-    safeToRetry: true,
-    noContent: false,
-    timeoutMs: 30_000,
-    response: {
-      transactionId: { kind: 'hex' },
-      serverSigned1: { kind: 'base64' },
-      serverSignature1: { kind: 'base64' },
-      euiccCiPKIdToBeUsed: { kind: 'base64' },
-      serverCertificate: { kind: 'base64' },
-    },
-  },
+  es11InitiateAuthentication: { interface: 'es11', ...INITIATE_AUTHENTICATION },
   es11AuthenticateClient: {
     interface: 'es11',
     name: 'authenticateClient',

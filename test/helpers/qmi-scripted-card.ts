@@ -83,3 +83,26 @@ export function createScriptedEuicc(options: { provisioned?: boolean } = {}): Sc
   };
   return card;
 }
+
+/**
+ * A blank scripted eUICC that holds every STORE DATA (INS E2) until `release()`: `reached` resolves
+ * when one arrives, so a test can abort an exchange while the card is busy.
+ */
+export function createGatedEuicc(): { card: ModemSimCard; reached: Promise<void>; release: () => void } {
+  const inner = createScriptedEuicc();
+  let release: () => void = () => {};
+  const gate = new Promise<void>((r) => (release = r));
+  let arrived: () => void = () => {};
+  const reached = new Promise<void>((r) => (arrived = r));
+  const card: ModemSimCard = {
+    powerOn: () => inner.powerOn(),
+    transmit: async (apdu) => {
+      if (apdu[1] === 0xe2) {
+        arrived();
+        await gate;
+      }
+      return inner.transmit(apdu);
+    },
+  };
+  return { card, reached, release };
+}

@@ -20,6 +20,7 @@ import { fakeContext } from '../helpers/rsp-fakes.js';
 import type { FakeContext } from '../helpers/rsp-fakes.js';
 import { startRspLab } from '../helpers/rsp-lab.js';
 import type { RspLab } from '../helpers/rsp-lab.js';
+import { errorOf } from '../helpers/rejections.js';
 
 const ICCID = '8949449999999990017';
 const PROFILE = { iccid: ICCID, imsi: '001010000000017', spn: 'Workbench Tel' };
@@ -39,16 +40,6 @@ function addOrder(matchingId: string, extra: { confirmationCode?: string; ccRetr
 
 function download(request: DownloadRequest, ctx: FakeContext = fakeContext()): Promise<DownloadResult> {
   return lab.withCard((card) => runDownload({ card, es9: lab.es9, notifications: lab.queue }, request, ctx));
-}
-
-async function failure(promise: Promise<unknown>): Promise<WorkbenchError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof WorkbenchError) return err;
-    throw err;
-  }
-  throw new Error('expected the download to fail');
 }
 
 async function cardState(): Promise<{ profiles: string[]; notifications: number[] }> {
@@ -116,7 +107,7 @@ describe('download into the virtual eUICC over HTTPS', () => {
   it('too many wrong confirmation codes: a clear error, the order blocked, the card without session or profile', async () => {
     addOrder('CC-2', { confirmationCode: '4711', ccRetryLimit: 2 });
     const ctx = fakeContext({ code: async () => ({ code: '0000' }) });
-    const err = await failure(download({ activationCode: lab.activationCode('CC-2', true) }, ctx));
+    const err = await errorOf(download({ activationCode: lab.activationCode('CC-2', true) }, ctx));
     expect(err.code).toBe('ES9_FUNCTION_FAILED');
     expect(err.details).toMatchObject({ subjectCode: '8.2.7', reasonCode: '6.4' });
     expect(err.message).toContain('Too many wrong confirmation codes');
@@ -128,7 +119,7 @@ describe('download into the virtual eUICC over HTTPS', () => {
   it('a reused matching ID is refused with the table message; the card stays clean', async () => {
     addOrder('ONCE');
     await download({ activationCode: lab.activationCode('ONCE') });
-    const err = await failure(download({ activationCode: lab.activationCode('ONCE') }));
+    const err = await errorOf(download({ activationCode: lab.activationCode('ONCE') }));
     expect(err.code).toBe('ES9_FUNCTION_FAILED');
     expect(err.details).toMatchObject({ subjectCode: '8.2.6', reasonCode: '3.8', step: 'authenticate-client' });
     expect(err.hint).toContain('Each activation code works once');
@@ -148,7 +139,7 @@ describe('download into the virtual eUICC over HTTPS', () => {
     ],
   ] as const)('consent → CancelSession %s recorded by the SM-DP+, order %s again', async (reason, orderState, answers) => {
     addOrder('CONSENT');
-    await failure(download({ activationCode: lab.activationCode('CONSENT') }, fakeContext(answers)));
+    await errorOf(download({ activationCode: lab.activationCode('CONSENT') }, fakeContext(answers)));
     expect(lab.smdp.receivedCancellations).toEqual([expect.objectContaining({ reason, matchingId: 'CONSENT', verified: true })]);
     expect(lab.smdp.orders.get('CONSENT')?.state).toBe(orderState);
     expect(await cardState()).toEqual({ profiles: [], notifications: [] });
@@ -164,7 +155,7 @@ describe('download into the virtual eUICC over HTTPS', () => {
     const started = Date.now();
     while (!ctx.progressLog.some((p) => p.step === 'get-bound-profile-package') && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 10));
     ctx.controller.abort();
-    const err = await failure(pending);
+    const err = await errorOf(pending);
     expect(err.code).toBe('ABORTED');
     expect(lab.smdp.receivedCancellations).toEqual([expect.objectContaining({ reason: 'postponed', matchingId: 'CANCEL' })]);
     expect(await cardState()).toEqual({ profiles: [], notifications: [] });
@@ -178,7 +169,7 @@ describe('download into the virtual eUICC over HTTPS', () => {
   it.each(drops)('a network drop at %s → a clear transport error and the right CancelSession', async (fn, reason) => {
     addOrder('DROP');
     lab.smdp.injectFault({ function: fn, kind: 'dropConnection', times: fn === 'initiateAuthentication' ? Infinity : 1 });
-    const err = await failure(download({ activationCode: lab.activationCode('DROP') }));
+    const err = await errorOf(download({ activationCode: lab.activationCode('DROP') }));
     expect(err.code).toBe('ES9_TRANSPORT_ERROR');
     expect(err.details).toMatchObject({ function: fn });
     expect(lab.smdp.receivedCancellations.map((c) => c.reason)).toEqual(reason === undefined ? [] : [reason]);
@@ -213,7 +204,7 @@ describe('download into the virtual eUICC over HTTPS', () => {
   ])('SM-DP+ error %s/%s at authenticateClient → message from the table', async (subjectCode, reasonCode, text) => {
     addOrder('ERR');
     lab.smdp.injectFault({ function: 'authenticateClient', kind: 'status', status: { subjectCode, reasonCode } });
-    const err = await failure(download({ activationCode: lab.activationCode('ERR') }));
+    const err = await errorOf(download({ activationCode: lab.activationCode('ERR') }));
     expect(err.code).toBe('ES9_FUNCTION_FAILED');
     expect(err.message).toContain(text);
     expect(await cardState()).toEqual({ profiles: [], notifications: [] });
@@ -222,7 +213,7 @@ describe('download into the virtual eUICC over HTTPS', () => {
   it('an SM-DP+ HTTP 500 at getBoundProfilePackage is a transport error, not retried', async () => {
     addOrder('E500');
     lab.smdp.injectFault({ function: 'getBoundProfilePackage', kind: 'http500' });
-    const err = await failure(download({ activationCode: lab.activationCode('E500') }));
+    const err = await errorOf(download({ activationCode: lab.activationCode('E500') }));
     expect(err.code).toBe('ES9_TRANSPORT_ERROR');
     expect(err.details).toMatchObject({ httpStatus: 500 });
     expect(lab.smdp.stats.byFunction['getBoundProfilePackage']).toBe(1);
@@ -233,7 +224,7 @@ describe('download into the virtual eUICC over HTTPS', () => {
     addOrder('PULL', { size: 30 * 1024 });
     // STORE DATA sequences: challenge, info1, authenticateServer, prepareDownload, then BPP segments.
     lab.euicc.card.faults.set({ tearStoreData: { sequence: 8, block: 0 } });
-    const err = await failure(download({ activationCode: lab.activationCode('PULL') }));
+    const err = await errorOf(download({ activationCode: lab.activationCode('PULL') }));
     expect(err.code).toBe('DOWNLOAD_INTERRUPTED');
     expect(err.details).toMatchObject({ causeCode: 'CARD_REMOVED', cardStateUnknown: true, step: 'load-bound-profile-package', segmentsSent: 3 });
     expect(err.details['cancelSession']).toMatchObject({ reason: 'loadBppExecutionError', card: false, server: false });
@@ -250,7 +241,7 @@ describe('download into the virtual eUICC over HTTPS', () => {
   it('an SM-DP+ with an untrusted TLS certificate is refused before anything is sent', async () => {
     addOrder('TLS');
     const stranger = generatedPki({ seed: 'rsp-lab-stranger' });
-    const err = await failure(lab.withCard((card) => runDownload({ card, es9: { ...lab.es9, trust: trustStoreOf(stranger.ci.map((c) => c.cert)) }, notifications: lab.queue }, { activationCode: lab.activationCode('TLS') }, fakeContext())));
+    const err = await errorOf(lab.withCard((card) => runDownload({ card, es9: { ...lab.es9, trust: trustStoreOf(stranger.ci.map((c) => c.cert)) }, notifications: lab.queue }, { activationCode: lab.activationCode('TLS') }, fakeContext())));
     expect(err.code).toBe('ES9_TLS_UNTRUSTED');
     expect(err.hint).toContain('trust directory');
     expect(lab.smdp.stats.requests).toBe(0);

@@ -8,13 +8,12 @@ import { isWorkbenchError } from '../../shared/errors.js';
 import { fromHex, toHex } from '../../shared/hex.js';
 import type { ChannelCardTransport, RawCardTransport } from '../../src-main/card/transport.js';
 import type { QmuxLocation } from '../../src-main/links/qmux-open.js';
-import type { ModemSimCard } from '../../src-main/sim/qmi-modem/modem-card.js';
 import { startVirtualQmiModem } from '../../src-main/sim/qmi-modem/start-virtual-qmi-modem.js';
 import type { RunningVirtualQmiModem } from '../../src-main/sim/qmi-modem/start-virtual-qmi-modem.js';
 import { ISD_R_AID } from '../../src-main/card/files.js';
 import { QMI_NOTICE, openQmiCard } from '../../src-main/transports/qmi/open-qmi-card.js';
 import { NetnsProcess } from '../helpers/qmi-netns.js';
-import { ISD_R_FCI, TEST_ATR, TEST_EID, createScriptedEuicc } from '../helpers/qmi-scripted-card.js';
+import { ISD_R_FCI, TEST_ATR, TEST_EID, createGatedEuicc, createScriptedEuicc } from '../helpers/qmi-scripted-card.js';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -54,21 +53,7 @@ describe('QMI transports on the pty endpoint (character device link)', () => {
   });
 
   it('abort mid-exchange still sends SAP disconnect', async () => {
-    const inner = createScriptedEuicc();
-    let release: () => void = () => {};
-    const gate = new Promise<void>((r) => (release = r));
-    let reached: () => void = () => {};
-    const atCard = new Promise<void>((r) => (reached = r));
-    const card: ModemSimCard = {
-      powerOn: () => inner.powerOn(),
-      transmit: async (apdu) => {
-        if (apdu[1] === 0xe2) {
-          reached();
-          await gate;
-        }
-        return inner.transmit(apdu);
-      },
-    };
+    const { card, reached: atCard, release } = createGatedEuicc();
     modem = await startVirtualQmiModem({ card, endpoints: [{ kind: 'pty' }] });
     const opened = await openQmiCard({ location: { kind: 'qmux-device', path: modem.ptyPath ?? '' } });
     const t = opened.transport as RawCardTransport;

@@ -5,21 +5,13 @@ import { AtCommandError, AtEngine } from '../../../src-main/transports/at/engine
 import type { AtUrc } from '../../../src-main/transports/at/urcs.js';
 import type { ModemAnswer } from '../../helpers/at-links.js';
 import { ScriptedAtLink, v1 } from '../../helpers/at-links.js';
+import { rejectionOf } from '../../helpers/rejections.js';
 
 const FAST = { defaultTimeoutMs: 300, resyncTimeoutMs: 150, quietMs: 20 };
 
 function engineWith(respond: (line: string) => ModemAnswer): { engine: AtEngine; link: ScriptedAtLink } {
   const link = new ScriptedAtLink(respond);
   return { engine: new AtEngine(link, FAST), link };
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  return p.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (err: unknown) => err,
-  );
 }
 
 describe('AtEngine echo handling', () => {
@@ -69,7 +61,7 @@ describe('AtEngine final result codes', () => {
 
   it('run() throws AtCommandError with the code and meaning on +CME ERROR', async () => {
     const { engine } = engineWith(() => v1('+CME ERROR: 13'));
-    const err = await rejection(engine.run('AT+CCHO="A0000005591010FFFFFFFF8900000100"'));
+    const err = await rejectionOf(engine.run('AT+CCHO="A0000005591010FFFFFFFF8900000100"'));
     expect(err).toBeInstanceOf(AtCommandError);
     expect((err as AtCommandError).code).toBe('AT_COMMAND_FAILED');
     expect((err as AtCommandError).details).toMatchObject({ outcome: 'cme', code: 13, meaning: 'SIM failure' });
@@ -142,7 +134,7 @@ describe('AtEngine robustness', () => {
   it('times out with a clear error when the modem says nothing, then re-synchronises and works', async () => {
     let silent = true;
     const { engine, link } = engineWith((line) => (silent ? undefined : line === 'AT' ? v1('OK') : v1('EG25', 'OK')));
-    const err = await rejection(engine.send('AT+CGMM', { timeoutMs: 100 }));
+    const err = await rejectionOf(engine.send('AT+CGMM', { timeoutMs: 100 }));
     expect(isWorkbenchError(err, 'AT_TIMEOUT')).toBe(true);
     expect((err as Error).message).toContain('AT+CGMM');
     silent = false;
@@ -153,7 +145,7 @@ describe('AtEngine robustness', () => {
 
   it('reports the partial line of a truncated answer in the timeout details', async () => {
     const { engine } = engineWith(() => '\r\n+CSIM: 8,"9000');
-    const err = await rejection(engine.send('AT+CSIM=10,"0070000001"', { timeoutMs: 100 }));
+    const err = await rejectionOf(engine.send('AT+CSIM=10,"0070000001"', { timeoutMs: 100 }));
     expect(isWorkbenchError(err, 'AT_TIMEOUT')).toBe(true);
     expect((err as { details: { partialLine: string } }).details.partialLine).toBe('+CSIM: 8,"9000');
   });
@@ -166,7 +158,7 @@ describe('AtEngine robustness', () => {
       if (line === 'AT') return [v1('Quectel', 'OK'), v1('OK')]; // late answer of the first command, then our AT's OK
       return v1(line === 'AT+CGMM' ? 'EG25' : 'Quectel', 'OK');
     });
-    await rejection(engine.send('AT+CGMI', { timeoutMs: 100 }));
+    await rejectionOf(engine.send('AT+CGMI', { timeoutMs: 100 }));
     expect((await engine.send('AT+CGMM')).lines).toEqual(['EG25']);
     expect((await engine.send('AT+CGMI')).lines).toEqual(['Quectel']);
     expect(link.written).toEqual(['AT+CGMI', 'AT', 'AT+CGMM', 'AT+CGMI']);
@@ -184,15 +176,15 @@ describe('AtEngine robustness', () => {
 
   it('gives up with AT_NOT_RESPONDING when even AT gets no answer', async () => {
     const { engine } = engineWith(() => undefined);
-    await rejection(engine.send('AT+CGMM', { timeoutMs: 50 }));
-    const err = await rejection(engine.send('AT+CGMM'));
+    await rejectionOf(engine.send('AT+CGMM', { timeoutMs: 50 }));
+    const err = await rejectionOf(engine.send('AT+CGMM'));
     expect(isWorkbenchError(err, 'AT_NOT_RESPONDING')).toBe(true);
   });
 
   it('rejects a line longer than the modem accepts before sending it', async () => {
     const { engine, link } = engineWith(() => v1('OK'));
     engine.maxCommandLine = 400;
-    const err = await rejection(engine.send(`AT+CGLA=1,780,"${'00'.repeat(390)}"`));
+    const err = await rejectionOf(engine.send(`AT+CGLA=1,780,"${'00'.repeat(390)}"`));
     expect(isWorkbenchError(err, 'AT_COMMAND_TOO_LONG')).toBe(true);
     expect(link.written).toEqual([]);
   });
@@ -210,7 +202,7 @@ describe('AtEngine robustness', () => {
     const ac = new AbortController();
     const p = engine.send('AT+CGMM', { signal: ac.signal, timeoutMs: 10_000 });
     setImmediate(() => ac.abort());
-    expect(isWorkbenchError(await rejection(p), 'ABORTED')).toBe(true);
+    expect(isWorkbenchError(await rejectionOf(p), 'ABORTED')).toBe(true);
     answer = true;
     expect((await engine.send('AT')).final.outcome).toBe('ok');
   });
@@ -219,6 +211,6 @@ describe('AtEngine robustness', () => {
     const { engine, link } = engineWith(() => undefined);
     const p = engine.send('AT+CGMM', { timeoutMs: 10_000 });
     setImmediate(() => void link.close());
-    expect(isWorkbenchError(await rejection(p), 'SERIAL_PORT_CLOSED')).toBe(true);
+    expect(isWorkbenchError(await rejectionOf(p), 'SERIAL_PORT_CLOSED')).toBe(true);
   });
 });

@@ -10,6 +10,7 @@ import type { AtQuirkProfile } from '../../../src-main/transports/at/quirks.js';
 import { findAtQuirkProfile } from '../../../src-main/transports/at/quirks.js';
 import type { ModemAnswer } from '../../helpers/at-links.js';
 import { ScriptedAtLink, v1 } from '../../helpers/at-links.js';
+import { rejectionOf } from '../../helpers/rejections.js';
 
 const ISD_R = fromHex('A0000005591010FFFFFFFF8900000100');
 const FAST = { defaultTimeoutMs: 300, resyncTimeoutMs: 150, quietMs: 20 };
@@ -24,15 +25,6 @@ function setup(id: string, respond: (line: string) => ModemAnswer, maxCommandLin
   const link = new ScriptedAtLink(respond);
   const engine = new AtEngine(link, { ...FAST, maxCommandLine });
   return { link, engine, options: { profile: profile(id) } };
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  return p.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (err: unknown) => err,
-  );
 }
 
 describe('AtCsimTransport', () => {
@@ -50,7 +42,7 @@ describe('AtCsimTransport', () => {
     const answers = [v1('+CSIM: 8,"9000', 'OK'), v1('+CSIM: 4,"9000"', 'OK')];
     const { engine, options } = setup('generic', () => answers.shift());
     const t = new AtCsimTransport(engine, options);
-    expect(isWorkbenchError(await rejection(t.transmit(fromHex('80F2000C00'))), 'AT_RESPONSE_MALFORMED')).toBe(true);
+    expect(isWorkbenchError(await rejectionOf(t.transmit(fromHex('80F2000C00'))), 'AT_RESPONSE_MALFORMED')).toBe(true);
     expect(toHex(await t.transmit(fromHex('80F2000C00')))).toBe('9000');
   });
 
@@ -70,7 +62,7 @@ describe('AtCsimTransport', () => {
       if (line === 'AT+CUSATR') return v1('+CUSATR: 3,"3709E8CE119C00079C00001FE2600000C3D0000700016000500000000008"', 'OK');
       return v1('ERROR');
     });
-    const err = await rejection(new AtCsimTransport(engine, options).transmit(fromHex('00A4040010A0000005591010FFFFFFFF8900000100')));
+    const err = await rejectionOf(new AtCsimTransport(engine, options).transmit(fromHex('00A4040010A0000005591010FFFFFFFF8900000100')));
     expect(isWorkbenchError(err, 'AT_MODEM_REFUSES_BLANK_EUICC')).toBe(true);
     const e = err as Error & { hint: string; details: Record<string, unknown> };
     expect(e.message).toContain('EF.ICCID (2FE2)');
@@ -83,7 +75,7 @@ describe('AtCsimTransport', () => {
 
   it('keeps the plain command error when the SIM is ready (not the blank-eUICC case)', async () => {
     const { engine, options } = setup('generic', (line) => (line === 'AT+CPIN?' ? v1('+CPIN: READY', 'OK') : v1('ERROR')));
-    const err = await rejection(new AtCsimTransport(engine, options).transmit(fromHex('80F2000C00')));
+    const err = await rejectionOf(new AtCsimTransport(engine, options).transmit(fromHex('80F2000C00')));
     expect(isWorkbenchError(err, 'AT_COMMAND_FAILED')).toBe(true);
   });
 });
@@ -135,7 +127,7 @@ describe('AtChannelTransport quirks', () => {
     const cgla = link.written.filter((l) => l.startsWith('AT+CGLA'));
     expect(cgla.length).toBe(3);
     for (const l of cgla) expect(l.length + 1).toBeLessThanOrEqual(400);
-    const err = await rejection(t.transmit(channel.channel, new Uint8Array(5 + 255)));
+    const err = await rejectionOf(t.transmit(channel.channel, new Uint8Array(5 + 255)));
     expect(isWorkbenchError(err, 'AT_COMMAND_TOO_LONG')).toBe(true);
   });
 
@@ -153,7 +145,7 @@ describe('AtChannelTransport quirks', () => {
     expect(link.written.filter((l) => l.startsWith('AT+CGLA')).length).toBe(3);
     errors = 100;
     link.written.length = 0;
-    expect(isWorkbenchError(await rejection(t.transmit(1, apdu)), 'AT_COMMAND_FAILED')).toBe(true);
+    expect(isWorkbenchError(await rejectionOf(t.transmit(1, apdu)), 'AT_COMMAND_FAILED')).toBe(true);
     expect(link.written.filter((l) => l.startsWith('AT+CGLA')).length).toBe(4);
   });
 
@@ -161,13 +153,13 @@ describe('AtChannelTransport quirks', () => {
     const { link, engine, options } = setup('quectel', (line) => (line.startsWith('AT+CCHO') ? v1('+CCHO: 1', 'OK') : line.includes('"81F2') ? v1('ERROR') : v1('+CME ERROR: 4')));
     const t = new AtChannelTransport(engine, options);
     await t.openLogicalChannel(ISD_R);
-    await rejection(t.transmit(1, fromHex('81F2000000')));
-    await rejection(t.transmit(1, Uint8Array.from([0x81, 0xe2, 0x91, 0x00, 120, ...new Uint8Array(120)])));
+    await rejectionOf(t.transmit(1, fromHex('81F2000000')));
+    await rejectionOf(t.transmit(1, Uint8Array.from([0x81, 0xe2, 0x91, 0x00, 120, ...new Uint8Array(120)])));
     expect(link.written.filter((l) => l.startsWith('AT+CGLA')).length).toBe(2);
   });
 
   it('refuses APDUs on a channel it never opened', async () => {
     const { engine, options } = setup('generic', () => v1('OK'));
-    expect(isWorkbenchError(await rejection(new AtChannelTransport(engine, options).transmit(3, fromHex('83F2000000'))), 'AT_CHANNEL_NOT_OPEN')).toBe(true);
+    expect(isWorkbenchError(await rejectionOf(new AtChannelTransport(engine, options).transmit(3, fromHex('83F2000000'))), 'AT_CHANNEL_NOT_OPEN')).toBe(true);
   });
 });

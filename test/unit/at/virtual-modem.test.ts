@@ -13,6 +13,7 @@ import { probeAtModem } from '../../../src-main/transports/at/probe.js';
 import { AT_QUIRK_PROFILES } from '../../../src-main/transports/at/quirks.js';
 import { recordingCard, virtualModemLink } from '../../helpers/at-links.js';
 import { TEST_PROFILE, makeCard, seed000Exchanges } from '../../helpers/sim-card.js';
+import { rejectionOf } from '../../helpers/rejections.js';
 
 const ISD_R = 'A0000005591010FFFFFFFF8900000100';
 /** A request TLV long enough to need two STORE DATA blocks at 120 bytes and a long +CGLA line. */
@@ -22,15 +23,6 @@ async function modemWith(profile: string, card: ModemSimCard | undefined): Promi
   const modem = new VirtualAtModem({ card, profile });
   await modem.powerUp();
   return { modem, engine: new AtEngine(virtualModemLink(modem), { defaultTimeoutMs: 2000, quietMs: 10 }) };
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  return p.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (err: unknown) => err,
-  );
 }
 
 describe('virtual AT modem start-up', () => {
@@ -92,7 +84,7 @@ describe('quirk profiles of the virtual AT modem, driven through the AT transpor
     expect(selection.profile.id).toBe('seed-em7455');
     for (const shape of ['raw', 'channel'] as const) {
       const session = new CardSession(createAtCardTransport(engine, selection.profile, { shape, ownsEngine: false }), new ApduLog());
-      const err = await rejection(session.openLogicalChannel(ISD_R));
+      const err = await rejectionOf(session.openLogicalChannel(ISD_R));
       expect(isWorkbenchError(err, 'AT_MODEM_REFUSES_BLANK_EUICC') || isWorkbenchError((err as Error).cause, 'AT_MODEM_REFUSES_BLANK_EUICC')).toBe(true);
     }
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WorkbenchError, isWorkbenchError } from '../../../shared/errors.js';
+import { WorkbenchError } from '../../../shared/errors.js';
 import { fromHex, toSpacedHex } from '../../../shared/hex.js';
 import { ApduLog } from '../../../src-main/card/apdu-log.js';
 import { CardSession } from '../../../src-main/card/card-session.js';
@@ -7,6 +7,7 @@ import type { CardSessionOptions } from '../../../src-main/card/card-session.js'
 import type { CardTransport } from '../../../src-main/card/transport.js';
 import { ScriptedChannelCard, ScriptedRawCard } from '../../helpers/scripted-card.js';
 import type { ChannelStep, RawStep } from '../../helpers/scripted-card.js';
+import { errorOf } from '../../helpers/rejections.js';
 
 const ISD_R = 'A0000005591010FFFFFFFF8900000100';
 /** FCI of the ISD-R: 6F { 84 AID, E0 { 82 SGP.22 version 2.2.0 } } — 27 bytes. */
@@ -32,16 +33,6 @@ function openIsdR(ch: number): RawStep[] {
 
 function closeStep(ch: number): RawStep {
   return { send: `00 70 80 ${ch.toString(16).padStart(2, '0')} 00`, reply: '90 00' };
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<WorkbenchError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isWorkbenchError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
 }
 
 function request(length: number): Uint8Array {

@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { WorkbenchError } from '../../../shared/errors.js';
-import { isWorkbenchError } from '../../../shared/errors.js';
 import { fromHex, toHex } from '../../../shared/hex.js';
 import type { CardSessionOptions } from '../../../src-main/card/card-session.js';
 import { decode } from '../../../src-main/codec/schema.js';
@@ -23,6 +21,7 @@ import {
   otherSignedNotification,
   pirSuccess,
 } from '../../helpers/euicc-fixtures.js';
+import { errorOf } from '../../helpers/rejections.js';
 
 /** Opens channel 1, expects `calls`, closes; the script must be consumed exactly (else the test fails, naming both problems). */
 async function run<T>(calls: readonly RawStep[], fn: (es10: Es10Client) => Promise<T>, options: CardSessionOptions = {}): Promise<T> {
@@ -45,16 +44,6 @@ async function run<T>(calls: readonly RawStep[], fn: (es10: Es10Client) => Promi
 /** One ES10 call on channel 1. */
 function call(request: string, response: string): RawStep[] {
   return es10Steps(1, request, response);
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<WorkbenchError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isWorkbenchError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
 }
 
 const hex = (bytes: Uint8Array): string => norm(toHex(bytes));

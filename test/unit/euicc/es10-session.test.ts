@@ -1,27 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { WorkbenchError } from '../../../shared/errors.js';
-import { isWorkbenchError } from '../../../shared/errors.js';
 import { ApduLog } from '../../../src-main/card/apdu-log.js';
 import { CardSession } from '../../../src-main/card/card-session.js';
 import { DEFAULT_ISDR_AID, openEs10, parseIsdrFci, withEs10 } from '../../../src-main/euicc/index.js';
 import { fromHex } from '../../../shared/hex.js';
 import { ScriptedChannelCard } from '../../helpers/scripted-card.js';
 import { ICCID, ICCID_TLV, ISDR_AID, ISDR_FCI, TERMINAL_CAPABILITY, closeStep, es10Steps, norm, openIsdrSteps, scriptedSession } from '../../helpers/euicc-scripted.js';
+import { errorOf } from '../../helpers/rejections.js';
 
 const EID = '89049032123451234512345678901235';
 const GET_EID = 'BF 3E 03 5C 01 5A';
 const EID_RESPONSE = `BF 3E 12 5A 10 ${EID}`;
 const NO_TC = { sendTerminalCapability: false } as const;
-
-async function errorOf(promise: Promise<unknown>): Promise<WorkbenchError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isWorkbenchError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('opening the ISD-R', () => {
   it('runs digest §1.7 GetEID on channel 1 byte for byte, and closes the channel', async () => {

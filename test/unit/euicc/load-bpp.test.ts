@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { WorkbenchError } from '../../../shared/errors.js';
-import { isWorkbenchError } from '../../../shared/errors.js';
 import { fromHex, toSpacedHex } from '../../../shared/hex.js';
 import { ProfileInstallationErrorReason } from '../../../src-main/codec/sgp22/index.js';
 import type { BppProgress } from '../../../src-main/euicc/index.js';
@@ -8,6 +6,7 @@ import { segmentBoundProfilePackage, withEs10 } from '../../../src-main/euicc/in
 import type { RawStep } from '../../helpers/scripted-card.js';
 import { ICCID, closeStep, es10Steps, norm, openIsdrSteps, scriptedSession, tlv } from '../../helpers/euicc-scripted.js';
 import { BPP_PARTS, INITIALISE_SECURE_CHANNEL, ISDP_AID, bppOf, pirError, pirSuccess } from '../../helpers/euicc-fixtures.js';
+import { errorOf } from '../../helpers/rejections.js';
 
 const BPP = bppOf(BPP_PARTS);
 const NO_TC = { sendTerminalCapability: false } as const;
@@ -38,16 +37,6 @@ function expectedSegments(): string[] {
 /** STORE DATA series for each segment; the last one answers `finalResponse`. */
 function segmentSteps(segments: readonly string[], finalResponse: string, segmentSize = 255): RawStep[] {
   return segments.flatMap((segment, i) => es10Steps(1, segment, i === segments.length - 1 ? finalResponse : '', { segmentSize }));
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<WorkbenchError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isWorkbenchError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('segmentBoundProfilePackage', () => {

@@ -9,7 +9,7 @@ import { VirtualQmiModem } from '../../../src-main/sim/qmi-modem/virtual-qmi-mod
 import { ISD_R_AID } from '../../../src-main/card/files.js';
 import { QMI_NOTICE, openQmiCard } from '../../../src-main/transports/qmi/open-qmi-card.js';
 import { MemoryQmuxLink } from '../../helpers/qmi-memory-link.js';
-import { ISD_R_FCI, TEST_ATR, TEST_EID, createScriptedEuicc } from '../../helpers/qmi-scripted-card.js';
+import { ISD_R_FCI, TEST_ATR, TEST_EID, createGatedEuicc, createScriptedEuicc } from '../../helpers/qmi-scripted-card.js';
 
 const SELECT_ISD_R = fromHex('00A4040010A0000005591010FFFFFFFF8900000100');
 const GET_EID = fromHex('80E2910006BF3E035C015A');
@@ -50,21 +50,7 @@ describe('openQmiCard on the seed modem (EM7455) with a blank eUICC', () => {
   });
 
   it('sends SAP disconnect when an APDU exchange is aborted mid-way', async () => {
-    const inner = createScriptedEuicc();
-    let releaseGate: () => void = () => {};
-    const gate = new Promise<void>((r) => (releaseGate = r));
-    let reached: () => void = () => {};
-    const atCard = new Promise<void>((r) => (reached = r));
-    const card: ModemSimCard = {
-      powerOn: () => inner.powerOn(),
-      transmit: async (apdu) => {
-        if (apdu[1] === 0xe2) {
-          reached();
-          await gate;
-        }
-        return inner.transmit(apdu);
-      },
-    };
+    const { card, reached: atCard, release: releaseGate } = createGatedEuicc();
     const { modem, opened } = await open(card);
     const controller = new AbortController();
     const t = opened.transport as RawCardTransport;

@@ -25,6 +25,7 @@ import {
   fakeContext,
 } from '../../helpers/rsp-fakes.js';
 import type { FakeContext, FakeOptions, FakeRsp } from '../../helpers/rsp-fakes.js';
+import { errorOf } from '../../helpers/rejections.js';
 
 // Compile-time: the services' OperationContext is a DownloadContext.
 const contextFits = (ctx: OperationContext): DownloadContext => ctx;
@@ -43,16 +44,6 @@ afterEach(async () => {
 
 async function download(fake: FakeRsp, ctx: FakeContext, request: DownloadRequest = { activationCode: AC }): ReturnType<typeof runDownload> {
   return runDownload({ card: fake.card, es9: () => fake.server, notifications: queue }, request, ctx);
-}
-
-async function failure(promise: Promise<unknown>): Promise<WorkbenchError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof WorkbenchError) return err;
-    throw err;
-  }
-  throw new Error('expected the download to fail');
 }
 
 function cancelReasons(fake: FakeRsp): { card: unknown[]; server: unknown[] } {
@@ -169,7 +160,7 @@ describe('runDownload — cancel reasons', () => {
   ];
   it.each(cases)('%s → the matching CancelSession to card and server', async (_name, options, answers, reason, code) => {
     const fake = createFakeRsp(options);
-    const err = await failure(download(fake, fakeContext(answers)));
+    const err = await errorOf(download(fake, fakeContext(answers)));
     expect(err.code).toBe(code);
     expect(cancelReasons(fake)).toEqual({ card: [reason], server: [Buffer.from(CANCEL_RESPONSE(reason)).toString()] });
     expect(fake.calls['es9.cancelSession']?.[0]?.slice(0, 2)).toEqual([FAKE_ADDRESS, FAKE_TX]);
@@ -194,7 +185,7 @@ describe('runDownload — cancel reasons', () => {
         },
       },
     });
-    const err = await failure(download(fake, ctx));
+    const err = await errorOf(download(fake, ctx));
     expect(err.code).toBe('ABORTED');
     expect(cancelReasons(fake).card).toEqual(['postponed']);
     expect(cancelReasons(fake).server).toHaveLength(1);
@@ -205,7 +196,7 @@ describe('runDownload — cancel reasons', () => {
 
   it('a Failed answer (matching ID refused) still cancels on both sides: servers may keep the transaction', async () => {
     const fake = createFakeRsp({ faults: { 'es9.authenticateClient': () => Promise.reject(es9Failed('authenticateClient', '8.2.6', '3.8')) } });
-    const err = await failure(download(fake, fakeContext()));
+    const err = await errorOf(download(fake, fakeContext()));
     expect(err.details).toMatchObject({ subjectCode: '8.2.6', step: 'authenticate-client' });
     expect(cancelReasons(fake).card).toEqual(['undefinedReason']);
     expect(cancelReasons(fake).server).toHaveLength(1);
@@ -229,7 +220,7 @@ describe('runDownload — cancel reasons', () => {
   it('a refused confirmation code given with the request is not retried: the session is cancelled', async () => {
     const fake = createFakeRsp({ ccRequired: true, faults: { 'es9.getBoundProfilePackage': () => Promise.reject(es9Failed('getBoundProfilePackage', '8.2.7', '3.8')) } });
     const ctx = fakeContext();
-    const err = await failure(download(fake, ctx, { activationCode: AC, confirmationCode: '0000' }));
+    const err = await errorOf(download(fake, ctx, { activationCode: AC, confirmationCode: '0000' }));
     expect(err.details).toMatchObject({ subjectCode: '8.2.7', reasonCode: '3.8', step: 'get-bound-profile-package' });
     expect(ctx.prompts.map((p) => p.kind)).toEqual(['consent']);
     expect(cancelReasons(fake).card).toEqual(['undefinedReason']);
@@ -245,7 +236,7 @@ describe('runDownload — card errors and installation results', () => {
           Promise.reject(new WorkbenchError('ES10_AUTHENTICATE_SERVER_FAILED', 'ciPKUnknown', 'hint', { details: { resultName: 'ciPKUnknown', responseHex: 'BF3808A106800101020107' } })),
       },
     });
-    const err = await failure(download(fake, fakeContext()));
+    const err = await errorOf(download(fake, fakeContext()));
     expect(err.code).toBe('ES10_AUTHENTICATE_SERVER_FAILED');
     expect(fake.log).toEqual([...SESSION_START, 'es9.close']);
     expect(toHex(fake.calls['es9.authenticateClient']?.[0]?.[2] as Uint8Array).toUpperCase()).toBe('BF3808A106800101020107');
@@ -256,7 +247,7 @@ describe('runDownload — card errors and installation results', () => {
     const fake = createFakeRsp({
       faults: { 'card.prepareDownload': () => Promise.reject(new WorkbenchError('ES10_PREPARE_DOWNLOAD_FAILED', 'invalidSignature', 'hint', { details: { responseHex: 'BF2108A106800101020102' } })) },
     });
-    const err = await failure(download(fake, fakeContext()));
+    const err = await errorOf(download(fake, fakeContext()));
     expect(err.code).toBe('ES10_PREPARE_DOWNLOAD_FAILED');
     expect(toHex(fake.calls['es9.getBoundProfilePackage']?.[0]?.[2] as Uint8Array).toUpperCase()).toBe('BF2108A106800101020102');
     expect(fake.log).not.toContain('card.cancelSession');
@@ -265,7 +256,7 @@ describe('runDownload — card errors and installation results', () => {
 
   it('a failed installation still delivers the PIR, then reports the card reason', async () => {
     const fake = createFakeRsp({ pirOk: false });
-    const err = await failure(download(fake, fakeContext()));
+    const err = await errorOf(download(fake, fakeContext()));
     expect(err.code).toBe('DOWNLOAD_INSTALL_FAILED');
     expect(err.message).toContain('PE failed.');
     expect(err.details).toMatchObject({ errorReason: 'installFailedDueToPEProcessingError', notificationsSent: 1, resultDelivered: true });
@@ -280,7 +271,7 @@ describe('runDownload — card errors and installation results', () => {
         'card.cancelSession': () => Promise.reject(new WorkbenchError('CARD_REMOVED', 'The card was removed.', 'hint')),
       },
     });
-    const err = await failure(download(fake, fakeContext()));
+    const err = await errorOf(download(fake, fakeContext()));
     expect(err.code).toBe('DOWNLOAD_INTERRUPTED');
     expect(err.details).toMatchObject({ causeCode: 'CARD_REMOVED', cardStateUnknown: true, step: 'load-bound-profile-package' });
     expect(err.details['cancelSession']).toEqual({ reason: 'loadBppExecutionError', card: false, server: false, cardError: 'CARD_REMOVED' });
@@ -289,20 +280,20 @@ describe('runDownload — card errors and installation results', () => {
 
   it('refuses a server that answered another challenge, before the card sees anything', async () => {
     const fake = createFakeRsp({ serverChallenge: new Uint8Array(16) });
-    const err = await failure(download(fake, fakeContext()));
+    const err = await errorOf(download(fake, fakeContext()));
     expect(err.code).toBe('DOWNLOAD_SERVER_CHALLENGE_MISMATCH');
     expect(fake.log).not.toContain('card.authenticateServer');
   });
 
   it('refuses a server that signed for another address', async () => {
     const fake = createFakeRsp({ serverAddress: 'evil.example.com' });
-    expect((await failure(download(fake, fakeContext()))).code).toBe('DOWNLOAD_SERVER_ADDRESS_MISMATCH');
+    expect((await errorOf(download(fake, fakeContext()))).code).toBe('DOWNLOAD_SERVER_ADDRESS_MISMATCH');
   });
 
   it('checks the SM-DP+ OID of the activation code against CERT.DPauth', async () => {
     const pki = generatedPki({ seed: 'rsp-unit' });
     const fake = createFakeRsp({ serverCertificate: pki.dpAuth.cert.der });
-    const err = await failure(download(fake, fakeContext(), { activationCode: `LPA:1$${FAKE_ADDRESS}$X$1.3.6.1.4.1.99999` }));
+    const err = await errorOf(download(fake, fakeContext(), { activationCode: `LPA:1$${FAKE_ADDRESS}$X$1.3.6.1.4.1.99999` }));
     expect(err.code).toBe('DOWNLOAD_SMDP_OID_MISMATCH');
     expect(err.details).toMatchObject({ expected: '1.3.6.1.4.1.99999', received: pki.dpAuth.cert.rspOid });
     const ok = createFakeRsp({ serverCertificate: pki.dpAuth.cert.der });

@@ -3,7 +3,6 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WorkbenchError } from '../../../shared/errors.js';
 import { Es9Client } from '../../../src-main/rsp/es9-client.js';
 import type { Es9ClientOptions } from '../../../src-main/rsp/es9-client.js';
 import { describeEs9Status } from '../../../src-main/rsp/es9-status.js';
@@ -12,6 +11,7 @@ import { trustStoreOf } from '../../../src-main/rsp/tls-trust.js';
 import { generatedPki } from '../../helpers/pki-fixtures.js';
 import { failed, ok, startScriptedHttpsServer } from '../../helpers/rsp-https-server.js';
 import type { ScriptedHandler, ScriptedHttpsServer } from '../../helpers/rsp-https-server.js';
+import { errorOf } from '../../helpers/rejections.js';
 
 const pki = generatedPki({ seed: 'rsp-unit' });
 const otherPki = generatedPki({ seed: 'rsp-unit-other' });
@@ -38,16 +38,6 @@ async function setup(handler: ScriptedHandler, options: Partial<Es9ClientOptions
     ...options,
   });
   return { server, client };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<WorkbenchError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof WorkbenchError) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
 }
 
 const CHALLENGE = Uint8Array.from({ length: 16 }, (_, i) => i);
@@ -128,7 +118,7 @@ describe('Es9Client — request format', () => {
 describe('Es9Client — status codes', () => {
   it('a Failed header becomes ES9_FUNCTION_FAILED with the codes and the table message', async () => {
     const { client } = await setup(() => failed('8.2.6', '3.8', 'matching id refused'));
-    const err = await rejection(client.authenticateClient(HOST, '01', Uint8Array.of(0xbf, 0x38, 0x00)));
+    const err = await errorOf(client.authenticateClient(HOST, '01', Uint8Array.of(0xbf, 0x38, 0x00)));
     expect(err.code).toBe('ES9_FUNCTION_FAILED');
     expect(err.details).toMatchObject({ function: 'authenticateClient', status: 'Failed', subjectCode: '8.2.6', reasonCode: '3.8', serverMessage: 'matching id refused' });
     expect(err.message).toContain('matching ID');
@@ -159,7 +149,7 @@ describe('Es9Client — status codes', () => {
   ];
   it.each(transport)('%s is ES9_TRANSPORT_ERROR', async (_name, handler, details) => {
     const { client } = await setup(handler);
-    const err = await rejection(client.authenticateClient(HOST, '01', Uint8Array.of(0xbf, 0x38, 0x00)));
+    const err = await errorOf(client.authenticateClient(HOST, '01', Uint8Array.of(0xbf, 0x38, 0x00)));
     expect(err.code).toBe('ES9_TRANSPORT_ERROR');
     expect(err.details).toMatchObject({ function: 'authenticateClient', ...details });
   });
@@ -174,7 +164,7 @@ describe('Es9Client — retry policy', () => {
 
   it('retries handleNotification on HTTP 503, and gives up after the configured attempts', async () => {
     const { server, client } = await setup(() => ({ status: 503 }));
-    const err = await rejection(client.handleNotification(HOST, Uint8Array.of(0xbf, 0x37, 0x00)));
+    const err = await errorOf(client.handleNotification(HOST, Uint8Array.of(0xbf, 0x37, 0x00)));
     expect(err.code).toBe('ES9_TRANSPORT_ERROR');
     expect(server.requests).toHaveLength(3);
   });
@@ -185,33 +175,33 @@ describe('Es9Client — retry policy', () => {
     ['cancelSession', (c: Es9Client) => c.cancelSession(HOST, '01', Uint8Array.of(0xbf, 0x41, 0x00))],
   ])('never repeats %s', async (_name, call) => {
     const { server, client } = await setup(() => ({ drop: true }));
-    const err = await rejection(call(client));
+    const err = await errorOf(call(client));
     expect(err.code).toBe('ES9_TRANSPORT_ERROR');
     expect(server.requests).toHaveLength(1);
   });
 
   it('does not retry a Failed status', async () => {
     const { server, client } = await setup(() => failed('8.8.1', '3.8'));
-    const err = await rejection(client.initiateAuthentication(HOST, CHALLENGE, INFO1));
+    const err = await errorOf(client.initiateAuthentication(HOST, CHALLENGE, INFO1));
     expect(err.code).toBe('ES9_FUNCTION_FAILED');
     expect(server.requests).toHaveLength(1);
   });
 
   it('a per-call timeout is a transport error; an abort is ABORTED', async () => {
     const { client } = await setup(() => new Promise(() => undefined), { timeoutMs: 150 });
-    const timedOut = await rejection(client.getBoundProfilePackage(HOST, '01', Uint8Array.of(0xbf, 0x21, 0x00)));
+    const timedOut = await errorOf(client.getBoundProfilePackage(HOST, '01', Uint8Array.of(0xbf, 0x21, 0x00)));
     expect(timedOut.code).toBe('ES9_TRANSPORT_ERROR');
     const controller = new AbortController();
     const pending = client.initiateAuthentication(HOST, CHALLENGE, INFO1, { signal: controller.signal });
     setTimeout(() => controller.abort(), 20);
-    expect((await rejection(pending)).code).toBe('ABORTED');
+    expect((await errorOf(pending)).code).toBe('ABORTED');
   });
 });
 
 describe('Es9Client — TLS trust', () => {
   it('refuses a server whose certificate is from an untrusted CI', async () => {
     const { server, client } = await setup(() => ok({}), {}, { cert: otherPki.dpTls.cert.der, key: otherPki.dpTls.key });
-    const err = await rejection(client.cancelSession(HOST, '01', Uint8Array.of(0)));
+    const err = await errorOf(client.cancelSession(HOST, '01', Uint8Array.of(0)));
     expect(err.code).toBe('ES9_TLS_UNTRUSTED');
     expect(err.hint).toContain('trust directory');
     expect(server.requests).toHaveLength(0);
@@ -222,7 +212,7 @@ describe('Es9Client — TLS trust', () => {
     client.close();
     const other = new Es9Client({ trust, ciPkIds: pki.ci.map((c) => c.ski), hostOverrides: { 'smdp.other.example.com': server.address } });
     try {
-      const err = await rejection(other.cancelSession('smdp.other.example.com', '01', Uint8Array.of(0)));
+      const err = await errorOf(other.cancelSession('smdp.other.example.com', '01', Uint8Array.of(0)));
       expect(err.code).toBe('ES9_TLS_NAME_MISMATCH');
       expect(server.requests).toHaveLength(0);
     } finally {
@@ -233,7 +223,7 @@ describe('Es9Client — TLS trust', () => {
   it('refuses a chain to a CI the eUICC does not list', async () => {
     const brainpoolOnly = pki.ci.filter((c) => c.curve !== 'prime256v1').map((c) => c.ski);
     const { server, client } = await setup(() => ok({}), { ciPkIds: brainpoolOnly });
-    const err = await rejection(client.cancelSession(HOST, '01', Uint8Array.of(0)));
+    const err = await errorOf(client.cancelSession(HOST, '01', Uint8Array.of(0)));
     expect(err.code).toBe('ES9_TLS_UNTRUSTED');
     expect(err.details['tlsError']).toBe('EWB_TLS_CI_NOT_LISTED');
     expect(server.requests).toHaveLength(0);
