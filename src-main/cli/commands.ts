@@ -1,4 +1,5 @@
 import type { CliCommand } from './command.js';
+import { batchDownloadCommand } from './commands-batch.js';
 import { decodeCommand, versionCommand } from './commands-basic.js';
 import { chipInfoCommand, configGetCommand, configSetDefaultDpCommand, envCommand } from './commands-card.js';
 import { deviceListCommand } from './commands-device.js';
@@ -19,6 +20,7 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   ...PROFILE_COMMANDS,
   profileDownloadCommand,
   discoveryCommand,
+  batchDownloadCommand,
   ...NOTIFICATION_COMMANDS,
   configGetCommand,
   configSetDefaultDpCommand,

@@ -45,7 +45,7 @@ export class DeviceManager {
   }
 
   async open(deviceId: string, signal?: AbortSignal): Promise<OpenedDevice> {
-    return this.#providerFor(deviceId).open(deviceId, signal);
+    return (await this.#providerFor(deviceId, signal)).open(deviceId, signal);
   }
 
   /** The device to use when the user named none: the only present card, else the virtual eUICC. */
@@ -71,9 +71,14 @@ export class DeviceManager {
     await Promise.allSettled(this.providers.map((p) => p.close?.()));
   }
 
-  #providerFor(deviceId: string): DeviceProvider {
+  async #providerFor(deviceId: string, signal?: AbortSignal): Promise<DeviceProvider> {
     const kind = deviceId.split(':', 1)[0];
-    const provider = this.providers.find((p) => p.kind === kind);
+    const candidates = this.providers.filter((p) => p.kind === kind);
+    // Several providers of one kind (e.g. two virtual eUICCs on a bench): the one listing the device opens it.
+    for (const provider of candidates.length > 1 ? candidates : []) {
+      if ((await provider.list(signal).catch(() => [])).some((d) => d.id === deviceId)) return provider;
+    }
+    const provider = candidates[0];
     if (!provider) {
       throw new WorkbenchError('DEVICE_UNKNOWN', `Unknown device "${deviceId}".`, 'List the devices with `ewb device list` and use one of the ids shown.', { details: { deviceId } });
     }

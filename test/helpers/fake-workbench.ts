@@ -153,6 +153,8 @@ async function fakeProbe(deviceId: string, summary: DeviceSummary): Promise<Diag
 export interface FakeWorkbenchOptions {
   /** Downloads ask for this confirmation code (unless the request carries it) before the consent. */
   readonly confirmationCode?: string;
+  /** More devices after FAKE_DEVICES (a provisioning bench); present ones take downloads like the others. */
+  readonly extraDevices?: readonly DeviceSummary[];
 }
 
 export function createFakeWorkbench(options: FakeWorkbenchOptions = {}): FakeWorkbench {
@@ -179,8 +181,9 @@ export function createFakeWorkbench(options: FakeWorkbenchOptions = {}): FakeWor
   for (const row of SEED_APDUS) logApdu(FAKE_VIRTUAL_ID, row);
 
   const record = (method: string, args: unknown[]) => calls.push([method, args]);
+  const devices = [...FAKE_DEVICES, ...(options.extraDevices ?? [])];
   const device = (deviceId: string): DeviceSummary => {
-    const found = FAKE_DEVICES.find((d) => d.id === deviceId);
+    const found = devices.find((d) => d.id === deviceId);
     if (!found) throw new WorkbenchError('DEVICE_NOT_FOUND', `No device "${deviceId}".`, 'Refresh the device list.', { details: { deviceId } });
     if (found.status !== 'present') throw new WorkbenchError('DEVICE_NO_CARD', `${found.label} has no card.`, 'Insert a card and refresh.');
     return found;
@@ -268,7 +271,7 @@ export function createFakeWorkbench(options: FakeWorkbenchOptions = {}): FakeWor
     },
     async listDevices() {
       record('listDevices', []);
-      return [...FAKE_DEVICES];
+      return [...devices];
     },
     async getCardInfo(deviceId): Promise<CardInfo> {
       record('getCardInfo', [deviceId]);
