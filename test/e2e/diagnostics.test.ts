@@ -3,12 +3,11 @@
  * diagnostics calls run the real decoders and a real probe of a virtual card): decode the seed-000
  * trace and an ATR, probe the QMI device, export the report. Screenshots go to test/artifacts/e2e/.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebShell, type WebShell } from '../../src-main/server/web-shell.js';
-import { builtRenderer, chromiumMissingReason, launchChromium, type LaunchedChromium } from '../helpers/chromium.js';
+import { chromiumMissingReason, openShellPage, type ShellPage } from '../helpers/chromium.js';
 import { createFakeWorkbench, FAKE_QMI_ID, type FakeWorkbench } from '../helpers/fake-workbench.js';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
@@ -18,31 +17,22 @@ const missing = chromiumMissingReason();
 
 describe.skipIf(missing !== undefined)(`diagnostics view in Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let api: FakeWorkbench;
-  let shell: WebShell;
-  let chromium: LaunchedChromium;
+  let view: ShellPage;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   beforeAll(async () => {
     api = createFakeWorkbench();
-    shell = await startWebShell({ api, staticDir: await builtRenderer() });
     // Tall enough that the screenshots show whole reports (the workspace scrolls inside the page).
-    chromium = await launchChromium({ width: 1360, height: 2200 });
-    page = await chromium.context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') pageErrors.push(`${msg.text()} ${msg.location().url}`);
-    });
-    mkdirSync(artifacts, { recursive: true });
-    await page.goto(shell.url);
+    view = await openShellPage(api, { width: 1360, height: 2200 });
+    ({ page, pageErrors } = view);
     await page.getByTestId('device').nth(2).waitFor();
     await page.getByTestId('nav-diagnostics').click();
     await page.getByTestId('diagnostics-view').waitFor();
   });
 
   afterAll(async () => {
-    await chromium?.close();
-    await shell?.close();
+    await view?.close();
   });
 
   const rules = () => page.getByTestId('diag-finding').evaluateAll((els) => els.map((e) => e.getAttribute('data-rule')));

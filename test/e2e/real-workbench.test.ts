@@ -4,16 +4,15 @@
  * download through consent, enable, the annotated APDU log, notifications, discovery and the demo order
  * protected by confirmation code 1234 (a wrong code first). Screenshots: test/artifacts/e2e/real-*.png.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnvironmentInfo } from '../../shared/api.js';
-import { startWebShell, type WebShell } from '../../src-main/server/web-shell.js';
 import { createWorkbench } from '../../src-main/services/create-workbench.js';
 import type { Workbench } from '../../src-main/services/workbench.js';
-import { builtRenderer, chromiumMissingReason, launchChromium, type LaunchedChromium } from '../helpers/chromium.js';
+import { chromiumMissingReason, openShellPage, type ShellPage } from '../helpers/chromium.js';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
 const artifacts = join(repoRoot, 'test', 'artifacts', 'e2e');
@@ -25,30 +24,21 @@ describe.skipIf(missing !== undefined)(`real workbench in Chromium${missing ? ` 
   let dataDir: string;
   let api: Workbench;
   let environment: EnvironmentInfo;
-  let shell: WebShell;
-  let chromium: LaunchedChromium;
+  let view: ShellPage;
   let page: Page;
+  let pageErrors: string[];
   let installedIccid: string;
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'ewb-real-e2e-'));
     api = await createWorkbench({ dataDir, hardware: false, env: {} });
     environment = await api.environment();
-    shell = await startWebShell({ api, staticDir: await builtRenderer() });
-    chromium = await launchChromium();
-    page = await chromium.context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') pageErrors.push(`${msg.text()} ${msg.location().url}`);
-    });
-    mkdirSync(artifacts, { recursive: true });
-    await page.goto(shell.url);
+    view = await openShellPage(api);
+    ({ page, pageErrors } = view);
   });
 
   afterAll(async () => {
-    await chromium?.close();
-    await shell?.close();
+    await view?.close();
     await api?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });

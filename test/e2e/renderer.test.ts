@@ -4,12 +4,10 @@
  * confirmation dialog, a download runs through consent, discovered events fill the download form,
  * notices show as toasts and insecure TLS as a banner. Screenshots go to test/artifacts/e2e/.
  */
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebShell, type WebShell } from '../../src-main/server/web-shell.js';
-import { builtRenderer, chromiumMissingReason, launchChromium, type LaunchedChromium } from '../helpers/chromium.js';
+import { chromiumMissingReason, openShellPage, type ShellPage } from '../helpers/chromium.js';
 import { createFakeWorkbench, FAKE_EVENTS, FAKE_QMI_ID, type FakeWorkbench } from '../helpers/fake-workbench.js';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
@@ -18,29 +16,20 @@ const missing = chromiumMissingReason();
 
 describe.skipIf(missing !== undefined)(`renderer in Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let api: FakeWorkbench;
-  let shell: WebShell;
-  let chromium: LaunchedChromium;
+  let view: ShellPage;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   beforeAll(async () => {
     api = createFakeWorkbench();
     // The fake verifies TLS; this page shows what the insecure option looks like.
     const insecure = { ...api, environment: async () => ({ ...(await api.environment()), insecureTls: true }) };
-    shell = await startWebShell({ api: insecure, staticDir: await builtRenderer() });
-    chromium = await launchChromium();
-    page = await chromium.context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') pageErrors.push(`${msg.text()} ${msg.location().url}`);
-    });
-    mkdirSync(artifacts, { recursive: true });
-    await page.goto(shell.url);
+    view = await openShellPage(insecure);
+    ({ page, pageErrors } = view);
   });
 
   afterAll(async () => {
-    await chromium?.close();
-    await shell?.close();
+    await view?.close();
   });
 
   const row = (iccid: string) => page.locator(`[data-testid="profile-row"][data-iccid="${iccid}"]`);
@@ -158,9 +147,9 @@ describe.skipIf(missing !== undefined)(`renderer in Chromium${missing ? ` (skipp
   });
 
   it('explains what to do when the page is opened without its token', async () => {
-    const bare = await chromium.context.newPage();
+    const bare = await view.chromium.context.newPage();
     try {
-      await bare.goto(shell.url.split('#')[0] ?? shell.url);
+      await bare.goto(view.shell.url.split('#')[0] ?? view.shell.url);
       const notice = bare.getByTestId('notice');
       await notice.waitFor();
       expect(await notice.innerText()).toContain('opened without its access token');

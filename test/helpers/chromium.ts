@@ -4,11 +4,13 @@
  * tests serve, once per source state.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
+import type { WorkbenchApi } from '../../shared/api.js';
+import { startWebShell, type WebShell } from '../../src-main/server/web-shell.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -90,4 +92,37 @@ export async function builtRenderer(): Promise<string> {
     rmSync(staging, { recursive: true, force: true }); // another worker got there first
   }
   return outDir;
+}
+
+/** The web shell serving the built renderer over `api`, opened in Chromium, with page errors collected. */
+export interface ShellPage {
+  readonly shell: WebShell;
+  readonly chromium: LaunchedChromium;
+  readonly page: Page;
+  /** Uncaught page errors and console errors; a test ends by expecting it empty. */
+  readonly pageErrors: string[];
+  close(): Promise<void>;
+}
+
+export async function openShellPage(api: WorkbenchApi, viewport?: { width: number; height: number }): Promise<ShellPage> {
+  const shell = await startWebShell({ api, staticDir: await builtRenderer() });
+  const chromium = await launchChromium(viewport);
+  const page = await chromium.context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') pageErrors.push(`${msg.text()} ${msg.location().url}`);
+  });
+  mkdirSync(join(repoRoot, 'test', 'artifacts', 'e2e'), { recursive: true });
+  await page.goto(shell.url);
+  return {
+    shell,
+    chromium,
+    page,
+    pageErrors,
+    async close() {
+      await chromium.close();
+      await shell.close();
+    },
+  };
 }
