@@ -185,8 +185,14 @@ export class NotificationQueue {
         sent++;
         onEvent?.({ type: 'sent', seqNumber: entry.seqNumber, address: entry.address });
       }
-      // 'nothingToDelete' means the card no longer has it: the goal is reached either way.
-      await card.removeNotificationFromList(entry.seqNumber, { signal });
+      // 'nothingToDelete' means the card no longer has it: the goal is reached either way. Any other
+      // refusal leaves it on the card: keep the delivered entry, or the next run would send it again.
+      const removal = await card.removeNotificationFromList(entry.seqNumber, { signal });
+      if (!removal.ok && removal.result !== 'nothingToDelete') {
+        entry.lastError = { code: 'NOTIFICATION_REMOVE_FAILED', message: `The eUICC did not remove the delivered notification: ${removal.message}`, at: new Date().toISOString() };
+        await this.#write(state);
+        continue;
+      }
       state.notifications = state.notifications.filter((n) => n.seqNumber !== entry.seqNumber);
       await this.#write(state);
       onEvent?.({ type: 'removed', seqNumber: entry.seqNumber });

@@ -107,6 +107,22 @@ describe('NotificationQueue', () => {
     expect(await queue.queued(EID)).toEqual([]);
   });
 
+  it('a delivered notification the card refused to remove stays queued as delivered and is never sent twice', async () => {
+    writeFileCard(cardFile, EID, [PIR]);
+    const card = fileCard(cardFile);
+    const refusingRemove = { ...card, removeNotificationFromList: async () => ({ ok: false, result: 'undefinedError', code: 127, message: 'refused', hint: '' }) } as unknown as typeof card;
+    const sender = recordingSender();
+    const first = await queue.process(refusingRemove, sender);
+    expect(first.sent).toBe(1);
+    expect(sender.sent).toHaveLength(1);
+    expect(await queue.queued(EID)).toEqual([expect.objectContaining({ seqNumber: 7, delivered: true, lastError: expect.objectContaining({ code: 'NOTIFICATION_REMOVE_FAILED' }) })]);
+    const calls: string[] = [];
+    await queue.process(fileCard(cardFile, calls), sender);
+    expect(sender.sent).toHaveLength(1); // the card still had it: removed now, not sent again
+    expect(calls).toEqual(['listNotification', 'remove 7']);
+    expect(await queue.queued(EID)).toEqual([]);
+  });
+
   it('lists the card and the queue; remove drops without sending', async () => {
     writeFileCard(cardFile, EID, [PIR, ENABLE]);
     await queue.process(fileCard(cardFile), recordingSender(new Set(['smdp.example.com', 'other.example.com'])), { seqNumbers: [7] });
