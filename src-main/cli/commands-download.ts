@@ -57,6 +57,9 @@ export async function runDownload(ctx: CommandContext, api: WorkbenchApi, device
   /** Why the CLI itself ended the operation (refused consent, missing code, Ctrl-C). */
   let reason: WorkbenchError | undefined;
   let codeOffered = false;
+  // Ends questions still open at the terminal once the operation is over (prompt timed out, cancelled elsewhere).
+  const questions = new AbortController();
+  const questionSignal = ctx.signal === undefined ? questions.signal : AbortSignal.any([ctx.signal, questions.signal]);
 
   const stop = async (why: WorkbenchError): Promise<void> => {
     reason ??= why;
@@ -64,7 +67,7 @@ export async function runDownload(ctx: CommandContext, api: WorkbenchApi, device
   };
 
   const answerFor = async (prompt: OperationPrompt): Promise<PromptAnswer> => {
-    const signal = ctx.signal === undefined ? {} : { signal: ctx.signal };
+    const signal = { signal: questionSignal };
     if (prompt.kind === 'confirmation-code') {
       // The first request is answered from --cc; another one means the card/server rejected it.
       if (choices.confirmationCode !== undefined && !codeOffered) {
@@ -100,7 +103,7 @@ export async function runDownload(ctx: CommandContext, api: WorkbenchApi, device
       reason ??= new WorkbenchError('USAGE', 'Not installing without your consent.', 'Pass --yes to accept the profile shown above.');
       return { promptId: prompt.promptId, kind: 'consent', accept: false };
     }
-    const accept = await confirm(ctx.io, 'Install this profile?', ctx.signal);
+    const accept = await confirm(ctx.io, 'Install this profile?', questionSignal);
     if (!accept) reason ??= new WorkbenchError('DOWNLOAD_DECLINED', 'You declined the profile; nothing was installed.', 'Run the download again to install it after all.');
     return { promptId: prompt.promptId, kind: 'consent', accept };
   };
@@ -112,7 +115,7 @@ export async function runDownload(ctx: CommandContext, api: WorkbenchApi, device
       answering.push(
         answerFor(event.prompt)
           .then((answer) => api.answerPrompt(id, answer))
-          .catch((err: unknown) => stop(toError(err))),
+          .catch((err: unknown) => (questions.signal.aborted ? undefined : stop(toError(err)))),
       );
     } else if (event.type === 'notice' && (event.deviceId === undefined || event.deviceId === deviceId)) say(`${event.level}: ${event.message}`);
   };
@@ -131,6 +134,7 @@ export async function runDownload(ctx: CommandContext, api: WorkbenchApi, device
     if (ctx.signal?.aborted) onAbort();
     ctx.signal?.addEventListener('abort', onAbort, { once: true });
     const result = await api.waitForOperation(operationId);
+    questions.abort();
     await Promise.all(answering);
     progress?.pause();
     if (result.status === 'succeeded') return result;

@@ -155,6 +155,19 @@ describe('ewb profile download', () => {
     expect(calledMethods(api)).toContain('cancelOperation');
   });
 
+  it('an operation that ends while the terminal question waits (timed out, cancelled elsewhere) does not leave ewb hanging', async () => {
+    const api = createFakeWorkbench();
+    api.subscribe((event) => {
+      // Another front end (or the prompt's timeout) ends the operation; nobody types anything.
+      if (event.type === 'operation-prompt') setTimeout(() => void api.cancelOperation(event.operationId), 5);
+    });
+    const run = await runEwb(['profile', 'download', '-a', AC, ...V], api, { tty: true });
+    expect(run.code).toBe(130);
+    expect(run.stderr).toContain('Install this profile? [y/N]');
+    expect(run.stderr).toContain('error: The download was cancelled.');
+    expect(answers(api)).toEqual([]);
+  });
+
   it('usage errors: no activation code, bad IMEI; API errors: bad code (exit 1)', async () => {
     const api = createFakeWorkbench();
     expect((await runEwb(['profile', 'download', ...V], api)).code).toBe(2);
