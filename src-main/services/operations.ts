@@ -10,6 +10,14 @@ export type PromptRequest =
 
 type AnswerOf<K extends PromptRequest['kind']> = Extract<PromptAnswer, { kind: K }>;
 
+/** How long a confirmation-code prompt waits for an answer. */
+export const CONFIRMATION_CODE_TIMEOUT_MS = 10 * 60_000;
+
+const PROMPT_TIMEOUTS: Readonly<Record<PromptRequest['kind'], { message: string; hint: string }>> = {
+  consent: { message: 'Nobody confirmed the profile download in time.', hint: 'Start the download again and confirm the profile when asked.' },
+  'confirmation-code': { message: 'Nobody entered the confirmation code in time.', hint: 'Start the download again and enter the confirmation code when asked.' },
+};
+
 /** What a running operation gets: its cancellation signal, progress reporting and prompts. */
 export interface OperationContext {
   readonly operationId: string;
@@ -104,24 +112,25 @@ export class OperationRegistry {
   #ask<R extends PromptRequest>(operationId: string, signal: AbortSignal, waiting: Running['waiting'], request: R): Promise<AnswerOf<R['kind']>> {
     const promptId = randomUUID();
     return new Promise<AnswerOf<R['kind']>>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
+      const cancelled = (): WorkbenchError => new WorkbenchError('ABORTED', 'The operation was cancelled while waiting for an answer.', 'Start it again when ready.');
+      if (signal.aborted) return reject(cancelled());
+      // Every question times out: a front end that went away (closed page, lost connection) must not hold the card forever.
+      const timeoutMs = request.kind === 'consent' ? request.timeoutMs : CONFIRMATION_CODE_TIMEOUT_MS;
+      const timer = setTimeout(() => {
+        cleanup();
+        const { message, hint } = PROMPT_TIMEOUTS[request.kind];
+        reject(new WorkbenchError('PROMPT_TIMEOUT', message, hint, { details: { timeoutMs } }));
+      }, timeoutMs);
       const cleanup = (): void => {
         waiting.delete(promptId);
         signal.removeEventListener('abort', onAbort);
-        if (timer) clearTimeout(timer);
+        clearTimeout(timer);
       };
       const onAbort = (): void => {
         cleanup();
-        reject(new WorkbenchError('ABORTED', 'The operation was cancelled while waiting for an answer.', 'Start it again when ready.'));
+        reject(cancelled());
       };
-      if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
-      if (request.kind === 'consent') {
-        timer = setTimeout(() => {
-          cleanup();
-          reject(new WorkbenchError('PROMPT_TIMEOUT', 'Nobody confirmed the profile download in time.', 'Start the download again and confirm the profile when asked.', { details: { timeoutMs: request.timeoutMs } }));
-        }, request.timeoutMs);
-      }
       waiting.set(promptId, {
         kind: request.kind,
         resolve: (answer) => {

@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { WorkbenchEvent } from '../../../shared/api.js';
 import { WorkbenchError } from '../../../shared/errors.js';
 import { EventBus } from '../../../src-main/services/event-bus.js';
-import { OperationRegistry } from '../../../src-main/services/operations.js';
+import { CONFIRMATION_CODE_TIMEOUT_MS, OperationRegistry } from '../../../src-main/services/operations.js';
 
 function setup(): { ops: OperationRegistry; events: WorkbenchEvent[] } {
   const bus = new EventBus();
@@ -75,6 +75,20 @@ describe('OperationRegistry', () => {
     const result = await ops.wait(id);
     expect(result.status).toBe('failed');
     expect(result.error?.code).toBe('PROMPT_TIMEOUT');
+  });
+
+  it('times out an unanswered confirmation-code prompt too, so a closed page never keeps the card locked', async () => {
+    vi.useFakeTimers();
+    try {
+      const { ops } = setup();
+      const id = ops.start('d', async (ctx) => ({ iccid: (await ctx.prompt({ kind: 'confirmation-code' })).code }));
+      await vi.advanceTimersByTimeAsync(CONFIRMATION_CODE_TIMEOUT_MS);
+      const result = await ops.wait(id);
+      expect(result.status).toBe('failed');
+      expect(result.error).toMatchObject({ code: 'PROMPT_TIMEOUT', message: 'Nobody entered the confirmation code in time.', details: { timeoutMs: CONFIRMATION_CODE_TIMEOUT_MS } });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('cancels through the AbortSignal the body sees', async () => {
