@@ -108,11 +108,37 @@ function reportError(err: unknown, ctx: CommandContext): number {
   return exitCodeFor(code);
 }
 
+/**
+ * Codes below the services that mean "no usable device or transport" (exit 3) although they do not
+ * start with DEVICE_/TRANSPORT_: the subsystem is down, the reader/modem/card is not there.
+ */
+const NO_DEVICE_CODES: ReadonlySet<string> = new Set([
+  'PCSC_UNAVAILABLE',
+  'PCSC_NO_READERS',
+  'PCSC_READER_NOT_FOUND',
+  'PCSC_READER_UNAVAILABLE',
+  'PCSC_READER_IN_USE',
+  'CARD_ABSENT',
+  'CARD_REMOVED',
+  'QMI_DEVICE_NOT_FOUND',
+  'QMI_DEVICE_OPEN',
+  'QMI_DEVICE_ACCESS',
+  'QMI_DEVICE_BUSY',
+  'QMI_PROXY_UNAVAILABLE',
+  'QMICLI_MISSING',
+  'AT_SIM_NOT_INSERTED',
+  'AT_NOT_RESPONDING',
+  'AT_MODEM_REFUSES_BLANK_EUICC',
+  'SERIAL_PORT_NOT_FOUND',
+  'SERIAL_PORT_OPEN_FAILED',
+  'SERIAL_PORT_BUSY',
+]);
+
 /** Maps an error code to the documented exit code. */
 export function exitCodeFor(code: string): number {
   if (code === 'USAGE') return EXIT.usage;
   if (code === 'ABORTED') return EXIT.cancelled;
-  if (code.startsWith('DEVICE_') || code.startsWith('TRANSPORT_')) return EXIT.noDevice;
+  if (code.startsWith('DEVICE_') || code.startsWith('TRANSPORT_') || NO_DEVICE_CODES.has(code)) return EXIT.noDevice;
   return EXIT.failed;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceSummary } from '../../../shared/api.js';
+import { WorkbenchError } from '../../../shared/errors.js';
 import { FAKE_DEVICES, FAKE_QMI_ID, FAKE_VIRTUAL_ID, createFakeWorkbench } from '../../helpers/fake-workbench.js';
 import { calledMethods, runEwb } from '../../helpers/cli-run.js';
 
@@ -116,6 +117,19 @@ describe('device choice', () => {
     const run = await runEwb(['chip', 'info', '--json'], api);
     expect(run.code).toBe(3);
     expect(JSON.parse(run.stdout).error.code).toBe('DEVICE_AMBIGUOUS');
+  });
+
+  it('a transport that cannot reach the card (pcscd down, card pulled, modem missing) → exit 3, not 1', async () => {
+    for (const code of ['PCSC_UNAVAILABLE', 'PCSC_READER_NOT_FOUND', 'CARD_ABSENT', 'CARD_REMOVED', 'QMI_DEVICE_NOT_FOUND', 'AT_SIM_NOT_INSERTED', 'SERIAL_PORT_NOT_FOUND']) {
+      const api = createFakeWorkbench();
+      api.listProfiles = () => Promise.reject(new WorkbenchError(code, 'The card cannot be reached.', 'Check the reader.'));
+      const run = await runEwb(['profile', 'list', '--json', ...V], api);
+      expect({ code, exit: run.code }).toEqual({ code, exit: 3 });
+      expect(JSON.parse(run.stdout).error.code).toBe(code);
+    }
+    const refused = createFakeWorkbench();
+    refused.listProfiles = () => Promise.reject(new WorkbenchError('CARD_SW_ERROR', 'The card said no.', 'Hint.'));
+    expect((await runEwb(['profile', 'list', '-d', FAKE_VIRTUAL_ID], refused)).code).toBe(1);
   });
 
   it('a device the API does not know → exit 3', async () => {
