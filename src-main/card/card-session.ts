@@ -204,17 +204,22 @@ export class CardSession {
     } catch (err) {
       throw mapTransportError(err, transport.info.id, opts.signal);
     }
-    let selectResponse = opened.selectResponse === undefined ? undefined : parseResponseApdu(opened.selectResponse);
-    if (selectResponse !== undefined && GET_RESPONSE_SW1.has(selectResponse.sw1)) {
-      // The modem passed on a T=0 "response available": fetch the FCI on the new channel.
-      const rest = await this.transmit(getResponseCommand(claForChannel(opened.channel, 'iso'), lengthFromSw2(selectResponse.sw2)), { signal: opts.signal });
-      selectResponse = responseApdu(concatBytes(selectResponse.data, rest.data), rest.sw1, rest.sw2);
+    // Until it is handed out, the channel is ours to close: on a refusal, a malformed answer, a failed fetch or an abort.
+    try {
+      let selectResponse = opened.selectResponse === undefined ? undefined : parseResponseApdu(opened.selectResponse);
+      if (selectResponse !== undefined && GET_RESPONSE_SW1.has(selectResponse.sw1)) {
+        // The modem passed on a T=0 "response available": fetch the FCI on the new channel.
+        const rest = await this.transmit(getResponseCommand(claForChannel(opened.channel, 'iso'), lengthFromSw2(selectResponse.sw2)), { signal: opts.signal });
+        selectResponse = responseApdu(concatBytes(selectResponse.data, rest.data), rest.sw1, rest.sw2);
+      }
+      if (selectResponse !== undefined && !isSuccessStatusWord(selectResponse.sw1, selectResponse.sw2)) {
+        throw statusWordError(`SELECT AID ${toHex(aid).toUpperCase()}`, selectResponse, { channel: opened.channel });
+      }
+      return { channel: opened.channel, selectResponse };
+    } catch (err) {
+      await transport.closeLogicalChannel(opened.channel).catch(() => undefined); // the first failure is the error worth reporting
+      throw err;
     }
-    if (selectResponse !== undefined && !isSuccessStatusWord(selectResponse.sw1, selectResponse.sw2)) {
-      await transport.closeLogicalChannel(opened.channel).catch(() => undefined); // the refusal is the error worth reporting
-      throw statusWordError(`SELECT AID ${toHex(aid).toUpperCase()}`, selectResponse, { channel: opened.channel });
-    }
-    return { channel: opened.channel, selectResponse };
   }
 
   /** Runs `fn` with a channel to `aid` and always closes the channel: on return, on error, on abort. */

@@ -524,6 +524,20 @@ describe('channel transports (modem-managed channels)', () => {
     card.assertDone();
   });
 
+  it('closes the modem channel when fetching the FCI fails or the SELECT answer is truncated', async () => {
+    const card = new ScriptedChannelCard([
+      { open: ISD_R, channel: 5, selectResponse: '61 1B' },
+      { on: 5, send: '41 C0 00 00 1B', fail: new Error('+CME ERROR: 10') },
+      { close: 5 },
+      { open: ISD_R, channel: 6, selectResponse: '90' },
+      { close: 6 },
+    ]);
+    const { s } = session(card);
+    expect((await errorOf(s.openLogicalChannel(ISD_R))).code).toBe('CARD_REMOVED');
+    expect((await errorOf(s.openLogicalChannel(ISD_R))).code).toBe('APDU_RESPONSE_TOO_SHORT');
+    card.assertDone();
+  });
+
   it('refuses basic-channel commands and reports a missing ATR', async () => {
     const card = new ScriptedChannelCard([]);
     const { s } = session(card);
