@@ -23,6 +23,8 @@ import type { PkiIdentity, RspPki } from '../../src-main/crypto/index.js';
 import type { IsdR } from '../../src-main/sim/euicc/isd-r.js';
 
 export const TEST_SMDP_ADDRESS = 'testsmdpplus1.example.com';
+/** PKI seed shared by the interrupted-load child process and its test. */
+export const INTERRUPT_PKI_SEED = 'interrupt-test';
 /** DeviceInfo A1 {80 TAC, A1 capabilities {gsm, utran, eutranEpc}} as lpac sends it (digest §2.5). */
 const DEVICE_INFO = fromHex('A117800435290611A10F8003080000810308000085030F0000');
 

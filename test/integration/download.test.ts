@@ -232,7 +232,14 @@ describe('download into the virtual eUICC over HTTPS', () => {
 
     lab.euicc.card.faults.clear();
     lab.reinsertCard();
-    // The virtual eUICC discards the partial profile on reset and keeps no PIR for it.
+    // The virtual eUICC discards the partial profile on reset and keeps an error PIR (interruption) for it,
+    // which the next notification run delivers: the SM-DP+ order ends instead of staying 'downloaded'.
+    expect(await cardState()).toEqual({ profiles: [], notifications: [1] });
+    expect(await lab.withCard(sendNotifications)).toBe(1);
+    expect(lab.smdp.receivedNotifications).toEqual([
+      expect.objectContaining({ event: 'install', result: 'error', bppCommandId: 'storeMetadata', errorReason: 'installFailedDueToInterruption', verified: true }),
+    ]);
+    expect(lab.smdp.orders.get('PULL')?.state).toBe('failed');
     expect(await cardState()).toEqual({ profiles: [], notifications: [] });
     addOrder('AFTER-PULL');
     expect((await download({ activationCode: lab.activationCode('AFTER-PULL') })).iccid).toBe(ICCID);

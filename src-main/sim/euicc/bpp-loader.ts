@@ -7,13 +7,16 @@
  * pieces) and complete segment TLVs; the open containers' remaining lengths tell when a part is
  * complete, so any split at TLV boundaries works.
  *
- * Nothing is written while the package streams in: the ISD-P, metadata and profile content stay in
- * memory and become a profile in ONE StateStore transaction after the last 86, together with the
- * signed ProfileInstallationResult. An error stops the load, stores only the error PIR and ends the
- * session, so later segments get 6A88.
+ * No profile data is written while the package streams in: the ISD-P, metadata and profile content
+ * stay in memory and become a profile in ONE StateStore transaction after the last 86, together with
+ * the signed ProfileInstallationResult. An error stops the load, stores only the error PIR and ends
+ * the session, so later segments get 6A88. What IS written from BF23 on is the small
+ * `loadInProgress` record (transaction, SM-DP+, command reached): if the load never reaches its BF37
+ * (reset, card removed, process killed), the next ES10 request turns it into an error PIR with
+ * reason interruption, so the SM-DP+ still learns how the download ended.
  */
 import { WorkbenchError } from '../../../shared/errors.js';
-import { bytesEqual, concatBytes, fromHex } from '../../../shared/hex.js';
+import { bytesEqual, concatBytes, fromHex, toHex } from '../../../shared/hex.js';
 import { parseTlv, readTlvHeader } from '../../codec/ber-tlv.js';
 import { decode, encode, withRawOf } from '../../codec/schema.js';
 import { ConfigureISDPRequest, InitialiseSecureChannelRequest, ProfileInstallationResult, ProfileInstallationResultData, ReplaceSessionKeysRequest, StoreMetadataRequest } from '../../codec/sgp22/index.js';
@@ -30,9 +33,8 @@ import { nextSeqNumber, queueInstallResult } from './notifications.js';
 import { buildProfileRecord, profileFootprint } from './profile-package.js';
 import type { ProfileContent } from './profile-package.js';
 import type { AuthenticatedServer, DownloadBinding } from './rsp-session.js';
-import type { EuiccState } from './state.js';
+import type { BppCommand, EuiccState, LoadInProgressRecord } from './state.js';
 
-type BppCommand = 'initialiseSecureChannel' | 'configureISDP' | 'storeMetadata' | 'replaceSessionKeys' | 'loadProfileElements';
 type ErrorReason =
   | 'incorrectInputValues'
   | 'invalidSignature'
@@ -46,6 +48,7 @@ type ErrorReason =
   | 'installFailedDueToInsufficientMemoryForProfile'
   | 'installFailedDueToPEProcessingError'
   | 'installFailedDueToDataMismatch'
+  | 'installFailedDueToInterruption'
   | 'pprNotAllowed'
   | 'installFailedDueToUnknownError';
 
@@ -131,12 +134,18 @@ export class BppLoad {
     return this.#part >= 0 && this.#open.length === 0;
   }
 
-  get #command(): BppCommand {
+  /** True once BF23 has been accepted. */
+  get started(): boolean {
+    return this.#scp !== undefined;
+  }
+
+  /** The BPP command last started (what an error or an interruption is reported against). */
+  get command(): BppCommand {
     return PARTS[Math.max(this.#part, 0)]?.command ?? 'initialiseSecureChannel';
   }
 
   #structure(message: string): BppFailure {
-    return new BppFailure(this.#command, 'scp03tStructureError', message);
+    return new BppFailure(this.command, 'scp03tStructureError', message);
   }
 
   /** Processes one piece; throws BppFailure. */
@@ -193,7 +202,7 @@ export class BppLoad {
     const skipped = PARTS.slice(this.#part + 1, index);
     if (index <= this.#part || skipped.some((p) => p.optional !== true)) {
       // Reported against the part that arrived out of place: that is the command that could not run.
-      throw new BppFailure(PARTS[index]?.command ?? this.#command, 'scp03tStructureError', `${tag.toString(16)} out of order (after ${PARTS[this.#part]?.tag.toString(16) ?? 'BF36'}).`);
+      throw new BppFailure(PARTS[index]?.command ?? this.command, 'scp03tStructureError', `${tag.toString(16)} out of order (after ${PARTS[this.#part]?.tag.toString(16) ?? 'BF36'}).`);
     }
     this.#part = index;
   }
@@ -334,13 +343,16 @@ export class BppLoad {
 type FinalResult = { kind: 'successResult'; value: { aid: Uint8Array; simaResponse: Uint8Array } } | { kind: 'errorResult'; value: { bppCommandId: BppCommand; errorReason: ErrorReason | number } };
 
 /** BF37 signed with SK.EUICC over the BF27 TLV as encoded. */
-export function buildInstallResult(identity: EuiccIdentity, o: { server: AuthenticatedServer; smdpOid: string; seqNumber: number; iccid?: string; result: FinalResult }): Uint8Array {
+export function buildInstallResult(
+  identity: EuiccIdentity,
+  o: { transactionId: Uint8Array; notificationAddress: string; smdpOid: string; seqNumber: number; iccid?: string; result: FinalResult },
+): Uint8Array {
   const data = withRawOf(ProfileInstallationResultData, {
-    transactionId: o.server.transactionId,
+    transactionId: o.transactionId,
     notificationMetadata: {
       seqNumber: o.seqNumber,
       profileManagementOperation: ['notificationInstall'],
-      notificationAddress: o.server.serverAddress,
+      notificationAddress: o.notificationAddress,
       ...(o.iccid === undefined ? {} : { iccid: o.iccid }),
     },
     smdpOid: o.smdpOid,
@@ -349,11 +361,25 @@ export function buildInstallResult(identity: EuiccIdentity, o: { server: Authent
   return encode(ProfileInstallationResult, { profileInstallationResultData: data, euiccSignPIR: signPlain(identity.key, data.raw) });
 }
 
+/** Signs the PIR for `result` and queues it as a pending notification, in `draft`. */
+function queuePir(draft: EuiccState, identity: EuiccIdentity, o: { transactionId: Uint8Array; notificationAddress: string; smdpOid: string; iccid: string | undefined; result: FinalResult }): Uint8Array {
+  const seqNumber = nextSeqNumber(draft);
+  const iccid = o.iccid === undefined ? {} : { iccid: o.iccid };
+  const pir = buildInstallResult(identity, { transactionId: o.transactionId, notificationAddress: o.notificationAddress, smdpOid: o.smdpOid, seqNumber, result: o.result, ...iccid });
+  queueInstallResult(draft, { seqNumber, notificationAddress: o.notificationAddress, ...iccid }, pir);
+  return pir;
+}
+
+function smdpOidOf(server: AuthenticatedServer, binding: DownloadBinding): string {
+  return binding.dpPb.rspOid ?? server.dpOid;
+}
+
 /** Stores the PIR (and on success the profile) in one transaction; returns the BF37. */
 async function finish(ctx: IsdrContext, load: BppLoad, server: AuthenticatedServer, binding: DownloadBinding, failure: BppFailure | undefined): Promise<Uint8Array> {
-  const smdpOid = binding.dpPb.rspOid ?? server.dpOid;
+  const smdpOid = smdpOidOf(server, binding);
   try {
     return await ctx.store.transaction((draft) => {
+      delete draft.loadInProgress;
       const iccid = load.iccid;
       const content = load.content;
       const aid = load.isdpAid;
@@ -371,14 +397,51 @@ async function finish(ctx: IsdrContext, load: BppLoad, server: AuthenticatedServ
       } else {
         result = { kind: 'errorResult', value: { bppCommandId: failure?.command ?? 'loadProfileElements', errorReason: failure?.reason ?? 'installFailedDueToUnknownError' } };
       }
-      const seqNumber = nextSeqNumber(draft);
-      const pir = buildInstallResult(ctx.identity, { server, smdpOid, seqNumber, ...(iccid === undefined ? {} : { iccid }), result });
-      queueInstallResult(draft, { seqNumber, notificationAddress: server.serverAddress, ...(iccid === undefined ? {} : { iccid }) }, pir);
-      return pir;
+      return queuePir(draft, ctx.identity, { transactionId: server.transactionId, notificationAddress: server.serverAddress, smdpOid, iccid, result });
     });
   } finally {
     ctx.rsp.clear();
   }
+}
+
+/**
+ * Persists how far the load got, once BF23 is accepted and whenever the command or the ICCID changes
+ * (a handful of writes per download, not one per segment).
+ */
+async function recordProgress(ctx: IsdrContext, load: BppLoad, server: AuthenticatedServer, binding: DownloadBinding): Promise<void> {
+  if (!load.started) return;
+  const record: LoadInProgressRecord = {
+    transactionId: toHex(server.transactionId).toUpperCase(),
+    smdpOid: smdpOidOf(server, binding),
+    notificationAddress: server.serverAddress,
+    bppCommandId: load.command,
+    ...(load.iccid === undefined ? {} : { iccid: load.iccid }),
+  };
+  const current = ctx.store.state.loadInProgress;
+  if (current !== undefined && JSON.stringify(current) === JSON.stringify(record)) return;
+  await ctx.store.transaction((draft) => {
+    draft.loadInProgress = record;
+  });
+}
+
+/**
+ * A load recorded in the state but no longer running in memory (reset, removal, process restart)
+ * becomes a signed error PIR with reason interruption. Called before every ES10 request.
+ */
+export async function settleInterruptedLoad(ctx: IsdrContext): Promise<void> {
+  if (ctx.store.state.loadInProgress === undefined || ctx.rsp.load !== undefined) return;
+  await ctx.store.transaction((draft) => {
+    const load = draft.loadInProgress;
+    if (load === undefined) return;
+    delete draft.loadInProgress;
+    queuePir(draft, ctx.identity, {
+      transactionId: fromHex(load.transactionId),
+      notificationAddress: load.notificationAddress,
+      smdpOid: load.smdpOid,
+      iccid: load.iccid,
+      result: { kind: 'errorResult', value: { bppCommandId: load.bppCommandId, errorReason: 'installFailedDueToInterruption' } },
+    });
+  });
 }
 
 export const loadBoundProfilePackage: HandlerRow = {
@@ -400,6 +463,8 @@ export const loadBoundProfilePackage: HandlerRow = {
       if (err instanceof WorkbenchError) return finish(ctx, load, server, binding, new BppFailure('loadProfileElements', 'installFailedDueToUnknownError', err.message));
       throw err;
     }
-    return load.complete ? finish(ctx, load, server, binding, undefined) : null;
+    if (load.complete) return finish(ctx, load, server, binding, undefined);
+    await recordProgress(ctx, load, server, binding);
+    return null;
   },
 };

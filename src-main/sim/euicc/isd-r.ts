@@ -11,7 +11,7 @@ import { buildIsdrFci, Es10Applet } from '../card/es10-applet.js';
 import type { Es10RequestHandler } from '../card/es10-applet.js';
 import { SW } from '../card/sw.js';
 import { fromHex } from '../../../shared/hex.js';
-import { loadBoundProfilePackage } from './bpp-loader.js';
+import { loadBoundProfilePackage, settleInterruptedLoad } from './bpp-loader.js';
 import { resolveEuiccInfo, svnBytes } from './euicc-info.js';
 import type { EuiccInfoConfig } from './euicc-info.js';
 import type { EuiccIdentity } from './identity.js';
@@ -76,10 +76,15 @@ export class IsdR {
     }
     const row = this.#byTag.get(tag);
     if (row === undefined) throw cardStatusError(SW.WRONG_DATA, `No ES10 function has request tag ${tagToHex(tag)}.`);
+    // A download cut off by a reset, removal or restart is reported before anything else happens.
+    await settleInterruptedLoad(this.#ctx);
     return row.handle(request, this.#ctx);
   };
 
-  /** Power off / reset: the RSP session (and any partial download) is gone, as on a real card. */
+  /**
+   * Power off / reset: the RSP session (and any partial download) is gone, as on a real card. A load
+   * past BF23 is still recorded in the state; the next request turns it into an interruption PIR.
+   */
   reset(): void {
     this.rsp.clear();
   }

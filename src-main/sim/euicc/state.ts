@@ -98,6 +98,28 @@ export interface PendingNotificationRecord {
   signed: string;
 }
 
+/** SGP.22 BppCommandId names the virtual eUICC reports (storeMetadata2 is not used by v2 packages). */
+export const BPP_COMMANDS = ['initialiseSecureChannel', 'configureISDP', 'storeMetadata', 'replaceSessionKeys', 'loadProfileElements'] as const;
+export type BppCommand = (typeof BPP_COMMANDS)[number];
+
+/**
+ * A Bound Profile Package load that passed BF23 and has not returned its BF37 yet. Kept on "disk" so
+ * that a reset, a removed card or a killed process still ends in an error PIR with reason
+ * interruption (SGP.22 ErrorReason 11): without it the SM-DP+ order would never be closed.
+ */
+export interface LoadInProgressRecord {
+  /** TransactionId of the RSP session, hex. */
+  transactionId: string;
+  /** SM-DP+ OID reported in the PIR (CERT.DPpb's). */
+  smdpOid: string;
+  /** SM-DP+ address of the session: where the PIR goes. */
+  notificationAddress: string;
+  /** The BPP command last started. */
+  bppCommandId: BppCommand;
+  /** Known once StoreMetadata was read. */
+  iccid?: string;
+}
+
 export interface LinkSpeedConfig {
   /** Delay responses by the modelled transfer time. Off by default. */
   enabled: boolean;
@@ -121,6 +143,8 @@ export interface EuiccState {
   identity: EuiccIdentityRef;
   profiles: ProfileRecord[];
   notifications: { nextSeqNumber: number; pending: PendingNotificationRecord[] };
+  /** Present only while a BPP is being loaded. */
+  loadInProgress?: LoadInProgressRecord;
   /** '' = none set. */
   defaultDpAddress: string;
   rootDsAddress: string;
@@ -247,6 +271,20 @@ function checkProfile(p: unknown, i: number, source: string): void {
   }
 }
 
+function isLoadInProgress(v: unknown): boolean {
+  if (!isRecord(v)) return false;
+  const { transactionId, smdpOid, notificationAddress, bppCommandId, iccid } = v;
+  return (
+    typeof transactionId === 'string' &&
+    transactionId.length > 0 &&
+    HEX.test(transactionId) &&
+    typeof smdpOid === 'string' &&
+    typeof notificationAddress === 'string' &&
+    BPP_COMMANDS.some((c) => c === bppCommandId) &&
+    (iccid === undefined || (typeof iccid === 'string' && /^[0-9]{18,20}$/.test(iccid)))
+  );
+}
+
 /** Checks the shape of parsed JSON and returns it typed; `source` names the file in errors. */
 export function validateState(value: unknown, source: string): EuiccState {
   if (!isRecord(value)) throw invalidState('not a JSON object', source);
@@ -261,6 +299,7 @@ export function validateState(value: unknown, source: string): EuiccState {
   if (!isRecord(c) || typeof c.atr !== 'string' || !HEX.test(c.atr) || (c.protocol !== 'T=0' && c.protocol !== 'T=1') || !isRecord(c.linkSpeed)) {
     throw invalidState('config is incomplete', source);
   }
+  if (value.loadInProgress !== undefined && !isLoadInProgress(value.loadInProgress)) throw invalidState('loadInProgress is incomplete', source);
   if (!isRecord(value.freeMemory) || typeof value.freeMemory.nonVolatile !== 'number') throw invalidState('freeMemory is incomplete', source);
   if (typeof value.defaultDpAddress !== 'string' || typeof value.rootDsAddress !== 'string' || !isRecord(value.identity)) {
     throw invalidState('addresses or identity missing', source);

@@ -91,8 +91,9 @@ export async function createVirtualEuicc(o: VirtualEuiccOptions): Promise<Virtua
     createBlankState({ eid: identity.eid, config: { ...(atr === undefined ? {} : { atr: toHex(atr).toUpperCase() }), ...(o.protocol === undefined ? {} : { protocol: o.protocol }) } });
   const store = o.stateFile === undefined ? StateStore.inMemory(initial()) : await StateStore.open(o.stateFile, { initial });
   if (store.state.eid.toUpperCase() !== identity.eid) throw mismatch(`State ${o.stateFile ?? '(memory)'}`, identity.eid, store.state.eid.toUpperCase());
-  if (o.blank === true && store.state.profiles.length + store.state.notifications.pending.length > 0) {
+  if (o.blank === true && (store.state.profiles.length + store.state.notifications.pending.length > 0 || store.state.loadInProgress !== undefined)) {
     await store.transaction((draft) => {
+      delete draft.loadInProgress; // optional, so Object.assign below would keep it
       Object.assign(draft, createBlankState({ eid: draft.eid, identity: draft.identity, config: draft.config }));
     });
   }
