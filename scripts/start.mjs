@@ -71,7 +71,12 @@ async function startWeb(reason) {
     console.log(`  Warning: listening on ${options.host}, not only on this computer. Anyone with the URL (token) can drive your cards.\n`);
   }
   console.log('  The #token part is the password for this session. Press Ctrl+C to stop.\n');
-  const stop = () => shell.close().then(() => process.exit(0));
+  // Close the workbench too: running operations are cancelled (CancelSession sent) and servers stopped.
+  const stop = () =>
+    shell
+      .close()
+      .then(() => api.close?.())
+      .finally(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

@@ -65,9 +65,12 @@ export function parseHostOverrides(text: string | undefined): Record<string, str
   return routes;
 }
 
-function flag(value: string | undefined, fallback: boolean): boolean {
+/** An on/off setting; anything but the usual words is refused rather than guessed (EWB_INSECURE_TLS=maybe). */
+function flag(name: string, value: string | undefined, fallback: boolean): boolean {
   if (value === undefined || value === '') return fallback;
-  return !/^(0|false|no|off)$/i.test(value);
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new WorkbenchError('CONFIG_INVALID', `${name}="${value}" is neither on nor off.`, `Set ${name} to 1 or 0 (true/false, yes/no, on/off also work).`, { details: { name, value } });
 }
 
 /** Trust anchors for ES9+/ES11 TLS: bundled CI roots, the user's own, and the embedded test CI. */
@@ -81,9 +84,9 @@ async function trustFor(dataDir: string, embedded: Embedded | undefined): Promis
 export async function createWorkbench(options: WorkbenchOptions = {}): Promise<Workbench> {
   const env = options.env ?? process.env;
   const dataDir = resolveDataDir({ ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }), env });
-  const useEmbedded = options.embedded ?? flag(env['EWB_VIRTUAL'], true);
-  const useHardware = options.hardware ?? flag(env['EWB_HARDWARE'], true);
-  const insecureTls = options.insecureTls ?? flag(env['EWB_INSECURE_TLS'], false);
+  const useEmbedded = options.embedded ?? flag('EWB_VIRTUAL', env['EWB_VIRTUAL'], true);
+  const useHardware = options.hardware ?? flag('EWB_HARDWARE', env['EWB_HARDWARE'], true);
+  const insecureTls = options.insecureTls ?? flag('EWB_INSECURE_TLS', env['EWB_INSECURE_TLS'], false);
   const segment = options.storeDataSegmentSize ?? (env['EWB_STORE_DATA_SEGMENT'] ? Number(env['EWB_STORE_DATA_SEGMENT']) : undefined);
   const isdrAid = options.isdrAid ?? env['EWB_ISDR_AID'];
   const pkiDir = options.pkiDir ?? env['EWB_PKI_DIR'];
@@ -94,7 +97,13 @@ export async function createWorkbench(options: WorkbenchOptions = {}): Promise<W
   if (useHardware) providers.push(new PcscDeviceProvider(), new AtDeviceProvider({ env }), new QmiDeviceProvider({ env }));
   providers.push(...(options.providers ?? []));
 
-  const trust = await trustFor(dataDir, embedded);
+  let trust: TrustStore;
+  try {
+    trust = await trustFor(dataDir, embedded);
+  } catch (err) {
+    await embedded?.close(); // do not leave the embedded servers running behind a failed start
+    throw err;
+  }
   const environment = async (): Promise<EnvironmentInfo> => ({
     dataDir,
     ...(embedded ? { virtualEuicc: { deviceId: embedded.euicc.transport.info.id, eid: embedded.euicc.state.state.eid } } : {}),

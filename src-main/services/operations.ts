@@ -32,6 +32,9 @@ export interface OperationContext {
 /** What an operation body returns on success. */
 export type OperationOutcome = Omit<OperationResult, 'operationId' | 'status' | 'error'>;
 
+/** Finished operations whose result stays available to waitForOperation. */
+export const FINISHED_KEPT = 100;
+
 interface Running {
   readonly controller: AbortController;
   readonly done: Promise<OperationResult>;
@@ -72,6 +75,7 @@ export class OperationRegistry {
       }
       const running = this.#ops.get(operationId);
       if (running) running.result = result;
+      this.#forgetOldFinished();
       this.events.emit({ type: 'operation-finished', result });
       return result;
     })();
@@ -101,6 +105,12 @@ export class OperationRegistry {
   async shutdown(): Promise<void> {
     for (const op of this.#ops.values()) if (!op.result) op.controller.abort();
     await Promise.allSettled([...this.#ops.values()].map((op) => op.done));
+  }
+
+  /** A long-running app keeps the outcome of the last {@link FINISHED_KEPT} operations, not all of them. */
+  #forgetOldFinished(): void {
+    const finished = [...this.#ops].filter(([, op]) => op.result !== undefined);
+    for (const [id] of finished.slice(0, Math.max(0, finished.length - FINISHED_KEPT))) this.#ops.delete(id);
   }
 
   #get(operationId: string): Running {

@@ -17,3 +17,10 @@ describe('workbench settings', () => {
     expect(() => parseHostOverrides('nonsense')).toThrow(/host=address:port/);
   });
 });
+
+describe('createWorkbench settings from the environment', () => {
+  it('refuses an on/off variable that is neither, before starting anything', async () => {
+    const { createWorkbench } = await import('../../../src-main/services/create-workbench.js');
+    await expect(createWorkbench({ dataDir: '/nonexistent-ewb-test', env: { EWB_INSECURE_TLS: 'maybe' } })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+  });
+});

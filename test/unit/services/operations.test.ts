@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { WorkbenchEvent } from '../../../shared/api.js';
 import { WorkbenchError } from '../../../shared/errors.js';
 import { EventBus } from '../../../src-main/services/event-bus.js';
-import { CONFIRMATION_CODE_TIMEOUT_MS, OperationRegistry } from '../../../src-main/services/operations.js';
+import { CONFIRMATION_CODE_TIMEOUT_MS, FINISHED_KEPT, OperationRegistry } from '../../../src-main/services/operations.js';
 
 function setup(): { ops: OperationRegistry; events: WorkbenchEvent[] } {
   const bus = new EventBus();
@@ -108,5 +108,20 @@ describe('OperationRegistry', () => {
   it('says clearly when an operation id is unknown', () => {
     const { ops } = setup();
     expect(() => ops.cancel('missing')).toThrow(WorkbenchError);
+  });
+});
+
+describe('OperationRegistry memory', () => {
+  it('keeps the results of the last FINISHED_KEPT operations and forgets older ones', async () => {
+    const { ops } = setup();
+    const ids: string[] = [];
+    for (let i = 0; i < FINISHED_KEPT + 5; i++) {
+      const id = ops.start('d', async () => ({ iccid: String(i) }));
+      ids.push(id);
+      await ops.wait(id);
+    }
+    expect(() => ops.wait(ids[0] ?? '')).toThrow(/No operation/);
+    expect((await ops.wait(ids.at(-1) ?? '')).iccid).toBe(String(FINISHED_KEPT + 4));
+    expect((await ops.wait(ids[5] ?? '')).status).toBe('succeeded');
   });
 });
