@@ -13,7 +13,7 @@ import { WorkbenchError, abortError, isWorkbenchError } from '../../shared/error
 import { describeEs9Status } from './es9-status.js';
 import { RspAgent } from './rsp-agent.js';
 import type { RspAgentOptions, RspAgentStats } from './rsp-agent.js';
-import { CI_NOT_LISTED } from './tls-trust.js';
+import { ANCHOR_NOT_FOR_HOST, CI_NOT_LISTED } from './tls-trust.js';
 
 type FieldKind = 'base64' | 'hex' | 'eventEntries';
 
@@ -162,6 +162,12 @@ const TLS_FAILURES: readonly { codes: readonly string[]; code: string; message: 
     code: 'ES9_TLS_UNTRUSTED',
     message: 'The server certificate chains to a CI this eUICC does not trust.',
     hint: 'Card and server belong to different PKIs (e.g. a test server with a production card).',
+  },
+  {
+    codes: [ANCHOR_NOT_FOR_HOST],
+    code: 'ES9_TLS_UNTRUSTED',
+    message: 'The server certificate chains to a test CI that is trusted only for the local test servers.',
+    hint: 'A real SM-DP+ must present a certificate from a GSMA CI; if this is your own lab server, add its CI to the trust folder of the data directory.',
   },
   {
     codes: ['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID'],

@@ -25,6 +25,11 @@ export interface TrustAnchor {
   readonly ciPkId?: Uint8Array;
   /** Where it was loaded from, for messages. */
   readonly source: string;
+  /**
+   * Server names this anchor may vouch for; undefined = any. Test CIs are scoped to the local test
+   * servers, because their keys may be public (SGP.26) and must not let anyone impersonate a real SM-DP+.
+   */
+  readonly hosts?: readonly string[];
 }
 
 export interface TrustStore {
@@ -57,9 +62,10 @@ function certificatesInFile(bytes: Buffer): Uint8Array[] {
   return [new Uint8Array(bytes)];
 }
 
-/** Builds a trust store from certificates given directly (tests, a PKI loaded in memory). */
-export function trustStoreOf(certificates: readonly (Uint8Array | { readonly der: Uint8Array })[], source = 'memory'): TrustStore {
-  return { anchors: certificates.map((c) => anchorOf(c instanceof Uint8Array ? c : c.der, source)), skipped: [] };
+/** Builds a trust store from certificates given directly (tests, a PKI loaded in memory), optionally valid only for `hosts`. */
+export function trustStoreOf(certificates: readonly (Uint8Array | { readonly der: Uint8Array })[], source = 'memory', hosts?: readonly string[]): TrustStore {
+  const scope = hosts === undefined ? {} : { hosts: hosts.map((h) => h.toLowerCase()) };
+  return { anchors: certificates.map((c) => ({ ...anchorOf(c instanceof Uint8Array ? c : c.der, source), ...scope })), skipped: [] };
 }
 
 /** Loads every certificate file of the given directories; missing directories are simply empty. */
@@ -93,6 +99,8 @@ export function caPems(store: TrustStore): string[] {
 
 /** The marker code of the CI-not-listed refusal (mapped to ES9_TLS_UNTRUSTED by the client). */
 export const CI_NOT_LISTED = 'EWB_TLS_CI_NOT_LISTED';
+/** The marker code of an anchor used for a server name it is not scoped to (also ES9_TLS_UNTRUSTED). */
+export const ANCHOR_NOT_FOR_HOST = 'EWB_TLS_ANCHOR_NOT_FOR_HOST';
 
 function lastInChain(peer: PeerCertificate): PeerCertificate {
   let cert = peer as PeerCertificate & { issuerCertificate?: PeerCertificate };
@@ -118,8 +126,11 @@ export function rspServerIdentityCheck(store: TrustStore, allowedCiPkIds: readon
   return (host, cert) => {
     const nameError = defaultCheckServerIdentity(host, cert);
     if (nameError) return nameError;
-    if (allowedCiPkIds === undefined) return undefined;
     const anchor = anchorOfChain(store, cert);
+    if (anchor?.hosts !== undefined && !anchor.hosts.includes(host.toLowerCase())) {
+      return Object.assign(new Error(`The server certificate chains to ${anchor.source}, which is trusted only for ${anchor.hosts.join(', ')}.`), { code: ANCHOR_NOT_FOR_HOST });
+    }
+    if (allowedCiPkIds === undefined) return undefined;
     if (anchor?.ciPkId === undefined) return undefined;
     const ciPkId = anchor.ciPkId;
     if (allowedCiPkIds.some((id) => bytesEqual(id, ciPkId))) return undefined;

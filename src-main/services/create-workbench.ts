@@ -77,7 +77,12 @@ function flag(name: string, value: string | undefined, fallback: boolean): boole
 async function trustFor(dataDir: string, embedded: Embedded | undefined): Promise<TrustStore> {
   const files = await loadTrustStore([path.join(packageInfo().root, 'build', 'trust'), path.join(dataDir, 'trust')]);
   if (!embedded) return files;
-  const test = trustStoreOf(embedded.pki.ci.map((c) => c.cert), 'embedded test PKI');
+  // Scoped to the embedded servers' names: a test CI (possibly SGP.26, whose keys are public) must not vouch for other hosts.
+  const test = trustStoreOf(
+    embedded.pki.ci.map((c) => c.cert),
+    'the embedded test PKI',
+    Object.keys(embedded.hostOverrides),
+  );
   return { anchors: [...files.anchors, ...test.anchors], skipped: files.skipped };
 }
 
@@ -116,7 +121,7 @@ export async function createWorkbench(options: WorkbenchOptions = {}): Promise<W
     providers,
     ...(segment === undefined ? {} : { storeDataSegmentSize: segment }),
     ...(isdrAid === undefined ? {} : { isdrAid }),
-    rsp: rspFeatures({ dataDir, es9: { trust, insecure: insecureTls, hostOverrides: { ...parseHostOverrides(env['EWB_HOST_OVERRIDES']), ...options.hostOverrides, ...embedded?.hostOverrides } } }),
+    rsp: rspFeatures({ dataDir, es9: { trust, insecure: insecureTls, hostOverrides: { ...embedded?.hostOverrides, ...parseHostOverrides(env['EWB_HOST_OVERRIDES']), ...options.hostOverrides } } }),
     environment,
     onClose: async () => {
       await embedded?.close();

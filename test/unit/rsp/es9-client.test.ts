@@ -229,6 +229,22 @@ describe('Es9Client — TLS trust', () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it('a CI trusted only for some server names does not vouch for another name', async () => {
+    const scoped = trustStoreOf(pki.ci.map((c) => c.cert), 'the embedded test PKI', ['testsmdpplus9.example.com']);
+    const { server, client } = await setup(() => ok({}), { trust: scoped });
+    const err = await errorOf(client.cancelSession(HOST, '01', Uint8Array.of(0)));
+    expect(err.code).toBe('ES9_TLS_UNTRUSTED');
+    expect(err.details['tlsError']).toBe('EWB_TLS_ANCHOR_NOT_FOR_HOST');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('a CI scoped to the server name it is used for is trusted', async () => {
+    const scoped = trustStoreOf(pki.ci.map((c) => c.cert), 'the embedded test PKI', [HOST.toUpperCase()]);
+    const { server, client } = await setup(() => ok({}), { trust: scoped });
+    await client.cancelSession(HOST, '01', Uint8Array.of(0));
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('insecure mode connects to an untrusted server and warns', async () => {
     const warnings: string[] = [];
     const { server, client } = await setup(() => ok({}), { insecure: true, onWarning: (m) => warnings.push(m) }, { cert: otherPki.dpTls.cert.der, key: otherPki.dpTls.key });
