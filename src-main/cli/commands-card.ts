@@ -109,4 +109,3 @@ export const envCommand: CliCommand = {
   },
 };
 
-export const CARD_COMMANDS: readonly CliCommand[] = [chipInfoCommand, configGetCommand, configSetDefaultDpCommand, envCommand];

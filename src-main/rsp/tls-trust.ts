@@ -15,7 +15,6 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PeerCertificate } from 'node:tls';
 import { checkServerIdentity as defaultCheckServerIdentity } from 'node:tls';
-import { WorkbenchError } from '../../shared/errors.js';
 import { bytesEqual, toHex } from '../../shared/hex.js';
 import { CERT_ROLE_OIDS, parseCertificate } from '../crypto/x509.js';
 
@@ -140,14 +139,4 @@ export function rspServerIdentityCheck(store: TrustStore, allowedCiPkIds: readon
       euiccCiPkIds: allowedCiPkIds.map((id) => toHex(id).toUpperCase()),
     });
   };
-}
-
-/** A WorkbenchError for a trust directory the user pointed at that contains nothing usable. */
-export function emptyTrustStoreError(dirs: readonly string[]): WorkbenchError {
-  return new WorkbenchError(
-    'ES9_TRUST_EMPTY',
-    'No trusted CI certificates are installed, so no SM-DP+ can be verified.',
-    `Put the GSMA CI root certificates (PEM or DER) into one of: ${dirs.join(', ')}; or add your lab CA there.`,
-    { details: { dirs } },
-  );
 }

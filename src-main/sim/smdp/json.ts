@@ -83,10 +83,6 @@ export function base64Field(body: Record<string, unknown>, name: string): Uint8A
   return new Uint8Array(Buffer.from(text, 'base64'));
 }
 
-export function stringField(body: Record<string, unknown>, name: string): string {
-  return field(body, name);
-}
-
 /** transactionId as received (hex), normalised to upper case, and its bytes. */
 export function transactionIdField(body: Record<string, unknown>): { hex: string; bytes: Uint8Array } {
   const text = field(body, 'transactionId');
