@@ -74,6 +74,12 @@ export interface LogicalChannel {
    */
   storeData(requestTlv: Uint8Array, opts?: StoreDataOptions): Promise<Uint8Array>;
   /**
+   * {@link storeData} with the final status word: the last block's answer (its data with the GET
+   * RESPONSE rounds concatenated, and 9000 or 91xx). 91xx matters after Enable/DisableProfile with
+   * refresh: the eUICC has a proactive command (REFRESH) pending.
+   */
+  storeDataDetailed(requestTlv: Uint8Array, opts?: StoreDataOptions): Promise<ResponseApdu>;
+  /**
    * Closes the channel. Idempotent. Status words are not errors here (after a REFRESH the card
    * may already have closed it; the log shows the answer); transport failures are thrown.
    */
@@ -88,6 +94,8 @@ const MAX_LE_RESENDS = 2;
 /** SW1 values after which the response is fetched with GET RESPONSE (ISO 61xx, GSM 11.11 9Fxx). */
 const GET_RESPONSE_SW1: ReadonlySet<number> = new Set([0x61, 0x9f]);
 const WRONG_LE_SW1 = 0x6c;
+/** 91xx: done, and the card has a proactive command waiting (e.g. REFRESH after a profile switch). */
+const PROACTIVE_COMMAND_PENDING_SW1 = 0x91;
 
 function asBytes(value: string | Uint8Array): Uint8Array {
   return typeof value === 'string' ? fromHex(value) : value;
@@ -258,19 +266,20 @@ export class CardSession {
     await this.transport.close();
   }
 
-  private async storeDataOn(channel: number, request: Uint8Array, opts: StoreDataOptions): Promise<Uint8Array> {
+  /** The answer to the last block; buildStoreDataCommands never yields an empty series. */
+  private async storeDataOn(channel: number, request: Uint8Array, opts: StoreDataOptions): Promise<ResponseApdu> {
     const commands = buildStoreDataCommands(request, channel, this.storeDataSegmentSize);
     const label = opts.annotation ?? 'STORE DATA';
-    let last: ResponseApdu | undefined;
+    let last = responseApdu(new Uint8Array(0), 0x90, 0x00);
     for (const [i, cmd] of commands.entries()) {
       const annotation = commands.length === 1 ? label : `${label} [block ${i + 1}/${commands.length}]`;
       const response = await this.transmit(cmd, { annotation, signal: opts.signal });
       const isLast = i === commands.length - 1;
-      const accepted = isLast ? response.sw === 0x9000 || response.sw1 === 0x91 : response.sw === 0x9000;
+      const accepted = isLast ? response.sw === 0x9000 || response.sw1 === PROACTIVE_COMMAND_PENDING_SW1 : response.sw === 0x9000;
       if (!accepted) throw statusWordError(label, response, { block: i, blocks: commands.length, channel });
       last = response;
     }
-    return last?.data ?? new Uint8Array(0);
+    return last;
   }
 
   private async closeChannel(channel: SessionChannel): Promise<void> {
@@ -379,7 +388,7 @@ interface OpenedSelection {
 /** What a SessionChannel needs from its session (closures, so the session keeps its internals private). */
 interface ChannelOperations {
   transmit(cmd: CommandApdu, opts: TransmitOptions): Promise<ResponseApdu>;
-  storeData(request: Uint8Array, opts: StoreDataOptions): Promise<Uint8Array>;
+  storeData(request: Uint8Array, opts: StoreDataOptions): Promise<ResponseApdu>;
   close(): Promise<void>;
 }
 
@@ -403,6 +412,10 @@ class SessionChannel implements LogicalChannel {
   }
 
   async storeData(requestTlv: Uint8Array, opts: StoreDataOptions = {}): Promise<Uint8Array> {
+    return (await this.storeDataDetailed(requestTlv, opts)).data;
+  }
+
+  async storeDataDetailed(requestTlv: Uint8Array, opts: StoreDataOptions = {}): Promise<ResponseApdu> {
     this.assertOpen();
     return this.operations.storeData(requestTlv, opts);
   }

@@ -6,10 +6,13 @@
  *
  * After Enable/DisableProfile with refresh the eUICC may REFRESH (reset) the terminal session and drop
  * the channel; the client then reopens the channel (and re-selects the ISD-R) before its next call.
+ * The REFRESH can also land after that reopen: if the first call after a refresh finds the channel
+ * gone (6881/6A88), the client reopens once more and retries that call once.
  */
-import { WorkbenchError, throwIfAborted } from '../../shared/errors.js';
+import { WorkbenchError, isWorkbenchError, throwIfAborted } from '../../shared/errors.js';
 import { fromHex, toHex } from '../../shared/hex.js';
 import type { ProfileClass, ProfileRef } from '../../shared/api.js';
+import type { ResponseApdu } from '../card/apdu.js';
 import type { LogicalChannel } from '../card/card-session.js';
 import { parseTlv, tagToBytes } from '../codec/ber-tlv.js';
 import { decodeDetailed, encode, withRawOf } from '../codec/schema.js';
@@ -94,6 +97,15 @@ export interface Es10Response<T> {
 export interface RefreshOptions extends CallOptions {
   /** Ask the eUICC to REFRESH the device session (default true, as shared/api.ts). */
   readonly refresh?: boolean;
+}
+
+/** Result of Enable/DisableProfile. */
+export interface ProfileSwitchResult<N extends string = string> extends Es10Result<N> {
+  /**
+   * True when the eUICC ended the call with 91xx: a proactive command (after a successful switch,
+   * the REFRESH) is pending for the device to fetch, and the channel will be reopened. Absent otherwise.
+   */
+  readonly refreshPending?: true;
 }
 
 /** GetProfilesInfo search: one profile by ICCID or ISD-P AID (hex), or all profiles of a class. */
@@ -207,6 +219,18 @@ export function profileInfoTagList(fields: readonly ProfileInfoField[]): Uint8Ar
   );
 }
 
+/**
+ * Status words of a STORE DATA refused because the channel is gone: 6881 (channel closed, here by a
+ * REFRESH) and 6A88 (the ISD-R selection lost with it). Retried only on the first call after a refresh.
+ */
+const CHANNEL_LOST_SWS: ReadonlySet<string> = new Set(['6881', '6A88']);
+
+function isChannelLost(err: unknown): boolean {
+  return isWorkbenchError(err, 'CARD_SW_ERROR') && CHANNEL_LOST_SWS.has(String(err.details.sw));
+}
+
+const PROACTIVE_COMMAND_PENDING_SW1 = 0x91;
+
 /** Enable and Disable requests have the same fields. */
 type ProfileSwitchRequest = Infer<typeof ES10.enableProfile.request>;
 type ProfileIdentifierValue = ProfileSwitchRequest['profileIdentifier'];
@@ -255,6 +279,8 @@ function metadataOf(notification: PendingNotificationValue): NotificationMetadat
 export class Es10Client {
   private current: IsdrChannel;
   private reopenPending = false;
+  /** Set by a switch with refresh; the next call may retry once on a channel the REFRESH closed. */
+  private refreshedSinceLastCall = false;
 
   constructor(
     opened: IsdrChannel,
@@ -295,14 +321,26 @@ export class Es10Client {
   /** {@link call} with the exact response bytes and the skipped unknown fields. */
   async callDetailed<Req, Res>(fn: Es10Function<Req, Res>, request: Req, opts: CallOptions = {}): Promise<Es10Response<Res>> {
     const response = await this.send(fn, encode(fn.request, request), opts);
-    return this.decodeResponse(fn, response);
+    return this.decodeResponse(fn, response.data);
   }
 
-  private async send(fn: Es10Function, requestTlv: Uint8Array, opts: CallOptions, segment = ''): Promise<Uint8Array> {
+  /** One STORE DATA series; returns the final answer (data and 9000/91xx). */
+  private async send(fn: Es10Function, requestTlv: Uint8Array, opts: CallOptions, segment = ''): Promise<ResponseApdu> {
     const signal = opts.signal ?? this.options.signal;
     throwIfAborted(signal, fn.name);
+    const mayRetry = this.refreshedSinceLastCall && this.options.reopen !== undefined;
+    this.refreshedSinceLastCall = false;
     await this.reopenIfNeeded(signal);
-    return this.current.channel.storeData(requestTlv, { annotation: `STORE DATA → ${fn.name}${segment}`, signal });
+    const storeData = (): Promise<ResponseApdu> => this.current.channel.storeDataDetailed(requestTlv, { annotation: `STORE DATA → ${fn.name}${segment}`, signal });
+    try {
+      return await storeData();
+    } catch (err) {
+      if (!mayRetry || !isChannelLost(err)) throw err;
+      // The REFRESH closed the channel after we had reopened it: reopen once more and resend.
+      this.reopenPending = true;
+      await this.reopenIfNeeded(signal);
+      return storeData();
+    }
   }
 
   private decodeResponse<Res>(fn: Es10Function<unknown, Res>, response: Uint8Array): Es10Response<Res> {
@@ -342,20 +380,20 @@ export class Es10Client {
   }
 
   /** ES10c.EnableProfile. */
-  async enableProfile(profile: ProfileRef, opts: RefreshOptions = {}): Promise<Es10Result<EnableProfileResultName>> {
+  async enableProfile(profile: ProfileRef, opts: RefreshOptions = {}): Promise<ProfileSwitchResult<EnableProfileResultName>> {
     return this.switchProfile(ES10.enableProfile, EnableProfileResult, (r) => r.enableResult, profile, opts);
   }
 
   /** ES10c.DisableProfile. */
-  async disableProfile(profile: ProfileRef, opts: RefreshOptions = {}): Promise<Es10Result<DisableProfileResultName>> {
+  async disableProfile(profile: ProfileRef, opts: RefreshOptions = {}): Promise<ProfileSwitchResult<DisableProfileResultName>> {
     return this.switchProfile(ES10.disableProfile, DisableProfileResult, (r) => r.disableResult, profile, opts);
   }
 
   /**
-   * Enable/Disable. With refresh the card may answer 91xx (success, proactive REFRESH pending; digest
-   * §1.5) without a response TLV. The card layer accepts 91xx on the last block but does not hand the
-   * SW over, so no data after a refresh request counts as success. Success with refresh schedules a
-   * channel reopen.
+   * Enable/Disable. The normal answer is the response TLV with 9000. 91xx (digest §1.5) means success
+   * with a proactive command pending; the response TLV may come with it or be missing, and a missing
+   * one then counts as ok. Without 91xx a missing TLV is ES10_BAD_RESPONSE. Success with refresh (or
+   * 91xx) schedules a channel reopen before the next call.
    */
   private async switchProfile<Res, N extends string>(
     fn: Es10Function<ProfileSwitchRequest, Res>,
@@ -363,12 +401,16 @@ export class Es10Client {
     resultField: (response: Res) => N | number,
     profile: ProfileRef,
     opts: RefreshOptions,
-  ): Promise<Es10Result<N>> {
+  ): Promise<ProfileSwitchResult<N>> {
     const refresh = opts.refresh ?? true;
-    const raw = await this.send(fn, encode(fn.request, { profileIdentifier: profileIdentifier(profile), refreshFlag: refresh }), opts);
-    const result = raw.length === 0 && refresh ? resultOf(table, 0) : resultOf(table, resultField(this.decodeResponse(fn, raw).value));
-    if (result.ok && refresh) this.reopenPending = true;
-    return result;
+    const response = await this.send(fn, encode(fn.request, { profileIdentifier: profileIdentifier(profile), refreshFlag: refresh }), opts);
+    const refreshPending = response.sw1 === PROACTIVE_COMMAND_PENDING_SW1;
+    const result = response.data.length === 0 && refreshPending ? resultOf(table, 0) : resultOf(table, resultField(this.decodeResponse(fn, response.data).value));
+    if (result.ok && (refresh || refreshPending)) {
+      this.reopenPending = true;
+      this.refreshedSinceLastCall = true;
+    }
+    return refreshPending ? { ...result, refreshPending } : result;
   }
 
   /** ES10c.DeleteProfile (the profile must be disabled). */
@@ -531,7 +573,7 @@ export class Es10Client {
     const segments = segmentBoundProfilePackage(bpp);
     const total = segments.length;
     for (const [index, segment] of segments.entries()) {
-      const response = await this.send(fn, segment.bytes, opts, ` (segment ${index + 1}/${total}: ${segment.label})`);
+      const { data: response } = await this.send(fn, segment.bytes, opts, ` (segment ${index + 1}/${total}: ${segment.label})`);
       opts.onProgress?.({ index, total, bytes: segment.bytes.length, label: segment.label });
       if (response.length > 0) return this.installationResult(fn, response, index + 1, total);
     }

@@ -281,6 +281,21 @@ describe('STORE DATA segmentation', () => {
     card.assertDone();
   });
 
+  it('storeDataDetailed hands over the final SW: 61xx → GET RESPONSE → data with 91 10', async () => {
+    const card = new ScriptedRawCard([
+      ...openIsdR(1),
+      { send: '81 E2 91 00 03 BF 31 00', reply: '61 06' },
+      { send: '01 C0 00 00 06', reply: 'BF 31 03 80 01 00 91 10' },
+      { send: '81 E2 91 00 03 BF 31 00', reply: 'BF 31 03 80 01 00 90 00' },
+      closeStep(1),
+    ]);
+    const { s } = session(card);
+    const [pending, plain] = await s.withLogicalChannel(ISD_R, async (c) => [await c.storeDataDetailed(fromHex('BF3100')), await c.storeDataDetailed(fromHex('BF3100'))] as const);
+    expect({ data: hexOf(pending.data), sw: pending.sw }).toEqual({ data: 'BF 31 03 80 01 00', sw: 0x9110 });
+    expect({ data: hexOf(plain.data), sw: plain.sw }).toEqual({ data: 'BF 31 03 80 01 00', sw: 0x9000 });
+    card.assertDone();
+  });
+
   it('stops at an intermediate block that does not answer 9000 and reports the SW meaning', async () => {
     const req = request(200);
     const card = new ScriptedRawCard([...openIsdR(1), { send: `81 E2 11 00 78 ${hexOf(req.subarray(0, 120))}`, reply: '6A 86' }, closeStep(1)]);

@@ -167,8 +167,151 @@ describe('profile switch with refresh', () => {
     await withEs10(
       session,
       async (es10) => {
-        expect(await es10.enableProfile({ iccid: ICCID })).toMatchObject({ ok: true, result: 'ok', code: 0 });
+        expect(await es10.enableProfile({ iccid: ICCID })).toMatchObject({ ok: true, result: 'ok', code: 0, refreshPending: true });
         await es10.getEid();
+      },
+      NO_TC,
+    );
+    card.assertDone();
+  });
+
+  it('enable with refresh answered 61 06 → GET RESPONSE → BF31 ok + 91 10: ok with refreshPending; the next call reopens', async () => {
+    const { card, session } = scriptedSession([
+      ...openIsdrSteps(1),
+      { send: `81 E2 91 00 14 ${ENABLE}`, reply: '61 06' },
+      { send: '01 C0 00 00 06', reply: 'BF 31 03 80 01 00 91 10' },
+      closeStep(1, '68 81'),
+      { send: '00 70 00 00 01', reply: '01 90 00' },
+      { send: `01 A4 04 00 10 ${ISDR_AID}`, reply: '61 21' },
+      { send: '01 C0 00 00 21', reply: `${ISDR_FCI} 90 00` },
+      { send: `81 E2 91 00 06 ${GET_EID}`, reply: `${EID_RESPONSE} 90 00` },
+      closeStep(1),
+    ]);
+    await withEs10(
+      session,
+      async (es10) => {
+        expect(await es10.enableProfile({ iccid: ICCID }, { refresh: true })).toEqual({ ok: true, result: 'ok', code: 0, message: expect.any(String), hint: '', refreshPending: true });
+        expect(es10.needsReopen).toBe(true);
+        expect(await es10.getEid()).toBe(EID);
+        expect(es10.needsReopen).toBe(false);
+      },
+      NO_TC,
+    );
+    card.assertDone();
+  });
+
+  it('an ok answer with 90 00 carries no refreshPending field', async () => {
+    const { card, session } = scriptedSession([...openIsdrSteps(1), ...es10Steps(1, ENABLE, 'BF 31 03 80 01 00'), closeStep(1)]);
+    const result = await withEs10(session, (es10) => es10.enableProfile({ iccid: ICCID }), NO_TC);
+    expect(result.ok).toBe(true);
+    expect('refreshPending' in result).toBe(false);
+    card.assertDone();
+  });
+
+  it('91xx after disable without refresh still schedules the reopen (a proactive command is pending)', async () => {
+    const DISABLE = `BF 32 11 A0 0C ${ICCID_TLV} 81 01 00`;
+    const { card, session } = scriptedSession([
+      ...openIsdrSteps(1),
+      ...es10Steps(1, DISABLE, 'BF 32 03 80 01 00', { sw: '91 20' }),
+      closeStep(1),
+      ...openIsdrSteps(1),
+      ...es10Steps(1, GET_EID, EID_RESPONSE),
+      closeStep(1),
+    ]);
+    await withEs10(
+      session,
+      async (es10) => {
+        expect(await es10.disableProfile({ iccid: ICCID }, { refresh: false })).toMatchObject({ ok: true, refreshPending: true });
+        expect(es10.needsReopen).toBe(true);
+        await es10.getEid();
+      },
+      NO_TC,
+    );
+    card.assertDone();
+  });
+
+  it('9000 without a response TLV after enable with refresh is ES10_BAD_RESPONSE, and nothing is reopened', async () => {
+    const { card, session } = scriptedSession([...openIsdrSteps(1), { send: `81 E2 91 00 14 ${ENABLE}`, reply: '90 00' }, closeStep(1)]);
+    await withEs10(
+      session,
+      async (es10) => {
+        expect((await errorOf(es10.enableProfile({ iccid: ICCID }))).code).toBe('ES10_BAD_RESPONSE');
+        expect(es10.needsReopen).toBe(false);
+      },
+      NO_TC,
+    );
+    card.assertDone();
+  });
+
+  it('6881 on the first call after a refresh (REFRESH landed after the reopen): one more reopen, the call is resent', async () => {
+    const { card, session } = scriptedSession([
+      ...openIsdrSteps(1),
+      ...es10Steps(1, ENABLE, 'BF 31 03 80 01 00'),
+      closeStep(1, '68 81'),
+      ...openIsdrSteps(1),
+      ...es10Steps(1, GET_EID, '', { sw: '68 81' }),
+      closeStep(1, '68 81'),
+      ...openIsdrSteps(2),
+      ...es10Steps(2, GET_EID, EID_RESPONSE),
+      closeStep(2),
+    ]);
+    await withEs10(
+      session,
+      async (es10) => {
+        expect((await es10.enableProfile({ iccid: ICCID })).ok).toBe(true);
+        expect(await es10.getEid()).toBe(EID);
+        expect(es10.channel.channel).toBe(2);
+        expect(es10.needsReopen).toBe(false);
+      },
+      NO_TC,
+    );
+    card.assertDone();
+  });
+
+  it('the retry after a refresh is bounded: a second 6A88 is thrown, after exactly one extra reopen', async () => {
+    const { card, session } = scriptedSession([
+      ...openIsdrSteps(1),
+      ...es10Steps(1, ENABLE, 'BF 31 03 80 01 00'),
+      closeStep(1),
+      ...openIsdrSteps(1),
+      ...es10Steps(1, GET_EID, '', { sw: '6A 88' }),
+      closeStep(1),
+      ...openIsdrSteps(1),
+      ...es10Steps(1, GET_EID, '', { sw: '6A 88' }),
+      closeStep(1),
+    ]);
+    const err = await errorOf(
+      withEs10(
+        session,
+        async (es10) => {
+          await es10.enableProfile({ iccid: ICCID });
+          return es10.getEid();
+        },
+        NO_TC,
+      ),
+    );
+    expect(err).toMatchObject({ code: 'CARD_SW_ERROR', details: { sw: '6A88' } });
+    card.assertDone();
+  });
+
+  it('6881 without a refresh, or on a later call, is a CARD_SW_ERROR with no reopen', async () => {
+    const { card, session } = scriptedSession([
+      ...openIsdrSteps(1),
+      ...es10Steps(1, GET_EID, '', { sw: '68 81' }),
+      ...es10Steps(1, ENABLE, 'BF 31 03 80 01 00'),
+      closeStep(1),
+      ...openIsdrSteps(1),
+      ...es10Steps(1, GET_EID, EID_RESPONSE),
+      ...es10Steps(1, GET_EID, '', { sw: '68 81' }),
+      closeStep(1),
+    ]);
+    await withEs10(
+      session,
+      async (es10) => {
+        expect(await errorOf(es10.getEid())).toMatchObject({ code: 'CARD_SW_ERROR', details: { sw: '6881' } });
+        await es10.enableProfile({ iccid: ICCID });
+        await es10.getEid();
+        expect(await errorOf(es10.getEid())).toMatchObject({ code: 'CARD_SW_ERROR', details: { sw: '6881' } });
       },
       NO_TC,
     );
