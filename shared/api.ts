@@ -380,8 +380,10 @@ export interface RenderedDiagReport {
 /** A profile waiting for this eUICC at an SM-DS (ES11 event), ready to download. */
 export interface DiscoveredEvent {
   readonly eventId: string;
-  /** SM-DP+ (or cascaded SM-DS) that holds the profile. */
+  /** SM-DP+ that holds the profile. */
   readonly smdpAddress: string;
+  /** The SM-DS that listed the event (the root one, or one reached through a cascade). */
+  readonly smdsAddress?: string;
   /** Activation code that downloads it (`LPA:1$<smdpAddress>$<eventId>`). */
   readonly activationCode: string;
 }

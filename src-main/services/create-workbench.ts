@@ -121,7 +121,11 @@ export async function createWorkbench(options: WorkbenchOptions = {}): Promise<W
     providers,
     ...(segment === undefined ? {} : { storeDataSegmentSize: segment }),
     ...(isdrAid === undefined ? {} : { isdrAid }),
-    rsp: rspFeatures({ dataDir, es9: { trust, insecure: insecureTls, hostOverrides: { ...embedded?.hostOverrides, ...parseHostOverrides(env['EWB_HOST_OVERRIDES']), ...options.hostOverrides } } }),
+    rsp: rspFeatures({
+      dataDir,
+      ...(env['EWB_SMDS_ADDRESSES'] ? { cascadeSmdsAddresses: env['EWB_SMDS_ADDRESSES'].split(',').map((a) => a.trim()).filter((a) => a !== '') } : {}),
+      es9: { trust, insecure: insecureTls, hostOverrides: { ...embedded?.hostOverrides, ...parseHostOverrides(env['EWB_HOST_OVERRIDES']), ...options.hostOverrides } },
+    }),
     environment,
     onClose: async () => {
       await embedded?.close();

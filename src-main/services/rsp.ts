@@ -19,6 +19,8 @@ export interface RspWiringOptions {
   readonly es9: Es9Settings;
   /** DeviceInfo defaults (TAC, capabilities). */
   readonly device?: DeviceIdentity;
+  /** Addresses known to be SM-DS: discovery follows events that point to them (cascade). */
+  readonly cascadeSmdsAddresses?: readonly string[];
 }
 
 /** The notification queue's folder inside the data directory. */
@@ -76,9 +78,13 @@ export function rspFeatures(options: RspWiringOptions): RspFeatures {
       return wb.withEs10(deviceId, async (es10) => {
         const result = await discoverEvents(
           { card: es10, es9: options.es9, ...(options.device ? { device: options.device } : {}) },
-          { ...(discover.smdsAddress ? { smdsAddress: discover.smdsAddress } : {}), onWarning: warn(wb, deviceId) },
+          {
+            ...(discover.smdsAddress ? { smdsAddress: discover.smdsAddress } : {}),
+            ...(options.cascadeSmdsAddresses ? { cascadeSmdsAddresses: options.cascadeSmdsAddresses } : {}),
+            onWarning: warn(wb, deviceId),
+          },
         );
-        return result.events.map((e) => ({ eventId: e.eventId, smdpAddress: e.rspServerAddress, activationCode: activationCodeOf(e) }));
+        return result.events.map((e) => ({ eventId: e.eventId, smdpAddress: e.rspServerAddress, smdsAddress: e.smdsAddress, activationCode: activationCodeOf(e) }));
       });
     },
   };
