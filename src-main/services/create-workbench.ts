@@ -16,6 +16,7 @@ import type { Embedded } from './embedded.js';
 import { AtDeviceProvider } from './providers/at-provider.js';
 import { PcscDeviceProvider } from './providers/pcsc-provider.js';
 import { QmiDeviceProvider } from './providers/qmi-provider.js';
+import { QmicliDeviceProvider } from './providers/qmicli-provider.js';
 import { VirtualDeviceProvider } from './providers/virtual-provider.js';
 import { rspFeatures } from './rsp.js';
 import { Workbench } from './workbench.js';
@@ -99,7 +100,7 @@ export async function createWorkbench(options: WorkbenchOptions = {}): Promise<W
   const embedded = useEmbedded ? await startEmbedded({ dataDir, ...(pkiDir ? { pkiDir } : {}) }) : undefined;
   const providers: DeviceProvider[] = [];
   if (embedded) providers.push(new VirtualDeviceProvider(embedded.euicc));
-  if (useHardware) providers.push(new PcscDeviceProvider(), new AtDeviceProvider({ env }), new QmiDeviceProvider({ env }));
+  if (useHardware) providers.push(new PcscDeviceProvider(), new AtDeviceProvider({ env }), new QmiDeviceProvider({ env }), new QmicliDeviceProvider({ env }));
   providers.push(...(options.providers ?? []));
 
   let trust: TrustStore;

@@ -11,16 +11,20 @@
 import { readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { DeviceSummary } from '../../../shared/api.js';
+import { WorkbenchError } from '../../../shared/errors.js';
 import { openQmuxLink } from '../../links/qmux-open.js';
 import type { QmuxLocation } from '../../links/qmux-open.js';
 import { QmuxConnection } from '../../transports/qmi/qmi-client.js';
 import type { QmiClient } from '../../transports/qmi/qmi-client.js';
 import { QMI_NOTICE, openQmiCard } from '../../transports/qmi/open-qmi-card.js';
-import type { QmiCardMode } from '../../transports/qmi/open-qmi-card.js';
+import type { OpenedQmiCard, QmiCardMode } from '../../transports/qmi/open-qmi-card.js';
 import { judgeSlot, parseCardStatus } from '../../transports/qmi/uim-status.js';
 import type { SlotVerdict } from '../../transports/qmi/uim-status.js';
+import { QmicliBridge } from '../../transports/qmicli/qmicli-bridge.js';
+import type { QmicliBridgeOptions } from '../../transports/qmicli/qmicli-bridge.js';
+import { QMICLI_UIM_APDU_SINCE, versionAtLeast } from '../../transports/qmicli/qmicli-output.js';
 import type { DeviceProvider, OpenedDevice } from '../devices.js';
-import { DevicesInUse, deviceIdBody, entriesOfEnv, reasonOf } from './device-transport.js';
+import { DevicesInUse, deviceIdBody, entriesOfEnv, findWorkbenchError, reasonOf } from './device-transport.js';
 
 /** Comma-separated QMI locations (or `qmi:` ids) listed besides the discovered devices. */
 export const QMI_DEVICES_ENV = 'EWB_QMI_DEVICES';
@@ -72,7 +76,18 @@ export interface QmiDeviceProviderOptions {
   readonly probeDevices?: boolean;
   /** QMI protocol notes (unknown TLVs, SAP disconnect results). */
   readonly onLog?: (message: string) => void;
+  /**
+   * Makes the qmicli bridge that takes over when the device cannot be opened natively (busy or no
+   * permission) and qmicli ≥ 1.36 is installed; `false` turns the fallback off. Default: `qmicli` from PATH.
+   */
+  readonly qmicliFallback?: ((options: QmicliBridgeOptions) => QmicliBridge) | false;
 }
+
+/** Native open failures the qmicli bridge may get past: ModemManager holding the device (→ `qmicli -p`), permissions. */
+const QMICLI_FALLBACK_ON: Readonly<Record<string, { readonly proxy: boolean; readonly why: string }>> = {
+  QMI_DEVICE_BUSY: { proxy: true, why: 'is held by another program (usually ModemManager)' },
+  QMI_DEVICE_ACCESS: { proxy: false, why: 'cannot be opened natively (no permission)' },
+};
 
 interface ParsedLocation {
   readonly location: QmuxLocation;
@@ -137,19 +152,45 @@ export class QmiDeviceProvider implements DeviceProvider {
   }
 
   async open(deviceId: string, signal?: AbortSignal): Promise<OpenedDevice> {
-    const { location } = parseQmiDeviceId(deviceId, this.#options.proxySockets);
+    const { location, device } = parseQmiDeviceId(deviceId, this.#options.proxySockets);
     const notices: string[] = [];
     const onLog = this.#options.onLog;
-    const opened = await openQmiCard({
-      location,
-      mode: this.#options.mode ?? 'auto',
-      slot: this.#options.slot ?? 1,
-      onNotice: (m) => notices.push(m),
-      ...(onLog ? { onLog: (_level: string, m: string) => onLog(m) } : {}),
-      ...(this.#options.timeoutMs !== undefined ? { timeoutMs: this.#options.timeoutMs } : {}),
-      ...(signal ? { signal } : {}),
-    });
+    let opened: OpenedQmiCard;
+    try {
+      opened = await openQmiCard({
+        location,
+        mode: this.#options.mode ?? 'auto',
+        slot: this.#options.slot ?? 1,
+        onNotice: (m) => notices.push(m),
+        ...(onLog ? { onLog: (_level: string, m: string) => onLog(m) } : {}),
+        ...(this.#options.timeoutMs !== undefined ? { timeoutMs: this.#options.timeoutMs } : {}),
+        ...(signal ? { signal } : {}),
+      });
+    } catch (err) {
+      return this.#openThroughQmicli(err, deviceId, device, location, signal);
+    }
     return { transport: this.#inUse.track(opened.transport, deviceId), accessMode: opened.mode === 'sap' ? 'sap' : 'logical-channel', notices };
+  }
+
+  /** The qmicli fallback: a channel transport through qmicli ≥ 1.36, else `nativeError` rethrown. */
+  async #openThroughQmicli(nativeError: unknown, deviceId: string, device: string, location: QmuxLocation, signal: AbortSignal | undefined): Promise<OpenedDevice> {
+    const factory = this.#options.qmicliFallback ?? ((o: QmicliBridgeOptions) => new QmicliBridge(o));
+    const failure = Object.keys(QMICLI_FALLBACK_ON).map((code) => findWorkbenchError(nativeError, code)).find((e) => e !== undefined);
+    const rule = failure && QMICLI_FALLBACK_ON[failure.code];
+    if (!failure || !rule || factory === false) throw nativeError;
+    const mbim = location.kind === 'mbim-device' || location.kind === 'mbim-proxy';
+    const viaProxy = location.kind === 'qmi-proxy' || location.kind === 'mbim-proxy';
+    const bridge = factory({ device, proxy: rule.proxy || viaProxy, mode: mbim ? 'mbim' : 'qmi' });
+    const version = await bridge.version(signal).catch(() => undefined);
+    if (!version || !versionAtLeast(version, QMICLI_UIM_APDU_SINCE)) throw nativeError;
+    const v = `${version.major}.${version.minor}.${version.micro}`;
+    try {
+      const transport = await bridge.openChannelTransport(this.#options.slot ?? 1, signal);
+      const notice = `${device} ${rule.why}: using qmicli ${v}${bridge.options.proxy ? ' through qmi-proxy' : ''} instead (logical channels only; qmicli has no UIM SAP for a blank eUICC).`;
+      return { transport: this.#inUse.track(transport, deviceId), accessMode: 'qmicli', notices: [notice] };
+    } catch (err) {
+      throw new WorkbenchError(failure.code, failure.message, `${failure.hint} (qmicli ${v} could not open it either: ${reasonOf(err)})`, { cause: err, details: failure.details });
+    }
   }
 
   /** One device's entry from card status; every failure becomes a status with a reason. */
